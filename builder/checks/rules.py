@@ -1,0 +1,155 @@
+"""One small function per rule. Each takes a parsed report and its template, returns findings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from builder.model import Finding, Report
+from builder.templates import Template, cell_label
+
+TABLE_NAMES = {"active_disclosure": "二、主动公开政府信息情况", "applications": "三、收到和处理政府信息公开申请情况",
+               "reviews_litigation": "四、政府信息公开行政复议、行政诉讼情况"}
+SECTION_NAMES = {"overview": "一、总体情况", "problems": "五、存在的主要问题及改进情况", "other": "六、其他需要报告的事项"}
+
+
+def _equation_findings(report: Report, template: Template, rule: str, message) -> Iterator[Finding]:
+    for eq in template.equations():
+        if eq.rule != rule:
+            continue
+        values = [report.value(p) for p in (*eq.lhs, *eq.rhs)]
+        if any(v is None for v in values):
+            continue  # blank cells are reported by blank_cell; a sum with a blank cannot be checked
+        lhs = sum(report.value(p) for p in eq.lhs)
+        rhs = sum(report.value(p) for p in eq.rhs)
+        if lhs != rhs:
+            yield Finding(rule, "error", message(template, eq, lhs, rhs), (*eq.lhs, *eq.rhs), rhs, lhs)
+
+
+def balance(report: Report, template: Template) -> Iterator[Finding]:
+    """Per column: new_received + carried_over = results_total + carried_forward."""
+    def message(t, eq, lhs, rhs):
+        column = cell_label(t, eq.lhs[0]).split("行")[-1]
+        return (f"{column}：本年新收 + 上年结转 = {lhs}，办理结果总计 + 结转下年度 = {rhs}，"
+                "不符合表中勾稽关系（第一项加第二项之和，等于第三项加第四项之和）")
+    return _equation_findings(report, template, "balance", message)
+
+
+def row_total(report: Report, template: Template) -> Iterator[Finding]:
+    """Per row of section 三: total = the sum of the six applicant columns."""
+    def message(t, eq, lhs, rhs):
+        return f"{cell_label(t, eq.lhs[0])}为 {lhs}，而六类申请人之和为 {rhs}"
+    return _equation_findings(report, template, "row_total", message)
+
+
+def results_total(report: Report, template: Template) -> Iterator[Finding]:
+    """Per column: results_total = the sum of all result rows."""
+    def message(t, eq, lhs, rhs):
+        return f"{cell_label(t, eq.lhs[0])}为 {lhs}，而各项办理结果之和为 {rhs}"
+    return _equation_findings(report, template, "results_total", message)
+
+
+def review_total(report: Report, template: Template) -> Iterator[Finding]:
+    """Section 四, per proceeding: upheld + corrected + other + pending = total."""
+    def message(t, eq, lhs, rhs):
+        return f"{cell_label(t, eq.lhs[0])}为 {lhs}，而维持、纠正、其他、尚未审结之和为 {rhs}"
+    return _equation_findings(report, template, "review_total", message)
+
+
+def non_negative_integer(report: Report, template: Template) -> Iterator[Finding]:
+    """Counts are non-negative integers; `change` may be negative; amounts may be decimal."""
+    signed, decimal = set(), set()
+    for article in template.articles:
+        for item in article.items:
+            prefix = f"active_disclosure/{article.key}/{item.key}/"
+            signed |= {prefix + m for m in article.signed_metrics}
+            decimal |= {prefix + m for m in article.decimal_metrics}
+    for path in template.cell_paths():
+        value = report.value(path)
+        if value is None:
+            continue
+        fractional = isinstance(value, Decimal) and value != value.to_integral_value()
+        if (value < 0 and path not in signed) or (fractional and path not in decimal):
+            kind = "负数" if value < 0 else "小数"
+            yield Finding("non_negative_integer", "error",
+                          f"{cell_label(template, path)}为{kind} {value}，此处应为非负整数", (path,), None, value)
+
+
+def blank_cell(report: Report, template: Template) -> Iterator[Finding]:
+    """Blank cells are missing figures, never zeros: one finding per table row with blanks."""
+    for table in report.tables_found:
+        paths = [p for p in template.cell_paths() if p.startswith(table + "/")]
+        blanks = [p for p in paths if report.figures[p].value is None and not _reported_elsewhere(report, p)]
+        if blanks and len(blanks) == len(paths):
+            yield Finding("blank_cell", "warning",
+                          f"「{TABLE_NAMES[table]}」表格全部为空白（{len(blanks)} 个单元格），空白不等于 0",
+                          tuple(blanks), None, len(blanks))
+            continue
+        rows: dict[str, list[str]] = {}
+        for path in blanks:
+            rows.setdefault(path.rsplit("/", 1)[0], []).append(path)
+        for cells in rows.values():
+            row_name = cell_label(template, cells[0]).rsplit("「", 1)[0]
+            yield Finding("blank_cell", "warning",
+                          f"{row_name}有 {len(cells)} 个空白单元格，记为缺失（不计为 0）", tuple(cells), None,
+                          len(cells))
+
+
+def _reported_elsewhere(report: Report, path: str) -> bool:
+    """Cells lost in a short or missing row already have their own finding."""
+    return any(path in f.cells for f in report.findings if f.rule in ("short_row", "extra_figures", "missing_row"))
+
+
+def missing_table(report: Report, template: Template) -> Iterator[Finding]:
+    for table, name in TABLE_NAMES.items():
+        if table not in report.tables_found:
+            yield Finding("missing_table", "warning",
+                          f"未找到「{name}」表格（可能是图片或缺失），其数据记为缺失",
+                          tuple(p for p in template.cell_paths() if p.startswith(table + "/")))
+
+
+def missing_section(report: Report, template: Template) -> Iterator[Finding]:
+    for key, name in SECTION_NAMES.items():
+        if key not in report.sections:
+            yield Finding("missing_section", "warning", f"未找到「{name}」部分")
+
+
+# Figures quoted in section 一: (pattern, cells whose sum the figure should equal, what it is)
+_QUOTED = (
+    (re.compile(r"(?:收到|受理|新收|接收)[^，。；,;0-9]{0,14}?申请[^，。；,;0-9]{0,14}?(\d+)\s*[件条个次]"),
+     ("applications/new_received/total",), "收到申请"),
+    (re.compile(r"结转(?:至|到)?下(?:一)?年度?[^，。；,;0-9]{0,8}?(\d+)\s*件"),
+     ("applications/carried_forward/total",), "结转下年度"),
+    (re.compile(r"(?:被申请)?行政复议\s*(\d+)\s*[件起次]"), ("reviews_litigation/review/total",), "行政复议"),
+    (re.compile(r"(?:被提起)?行政诉讼\s*(\d+)\s*[件起次]"),
+     ("reviews_litigation/litigation_direct/total", "reviews_litigation/litigation_after_review/total"),
+     "行政诉讼"),
+)
+
+
+def overview_mismatch(report: Report, template: Template) -> Iterator[Finding]:
+    """Figures quoted in section 一 should equal the tables."""
+    text = report.sections.get("overview", "")
+    for pattern, cells, what in _QUOTED:
+        match = pattern.search(text)
+        if not match:
+            continue
+        values = [report.value(p) for p in cells]
+        if any(v is None for v in values):
+            continue
+        quoted, table = int(match.group(1)), sum(values)
+        if quoted != table:
+            yield Finding("overview_mismatch", "warning",
+                          f"「一、总体情况」写明{what} {quoted} 件（“{match.group(0)}”），表格中为 {table}",
+                          cells, table, quoted)
+
+
+def outdated_template(report: Report, template: Template) -> Iterator[Finding]:
+    if report.year is None or template.fits_year(report.year):
+        return
+    if template.version == "2019" and report.year >= 2021:
+        message = f"{report.year} 年度报告仍使用已废止的 2019 版模板（{template.document}），应使用 2021 版"
+    else:
+        message = f"{report.year} 年度报告使用了 {template.version} 版模板，与年度不符"
+    yield Finding("outdated_template", "warning", message, (), None, template.version)

@@ -1,0 +1,104 @@
+"""The report model: small frozen data classes passed between the stages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+Status = Literal["pass", "warn", "fail", "unparsed"]
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell (or one paragraph) as a reader found it, with where it came from."""
+
+    text: str
+    line: int | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class DocRow:
+    """A row of cells; `tabular` is False for a paragraph of running text."""
+
+    cells: tuple[Cell, ...]
+    tabular: bool
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.cells)
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    format: str
+    sha256: str
+    size: int
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """What every reader produces: the same intermediate form for every format."""
+
+    source: Source
+    rows: tuple[DocRow, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One cell of a template table. `value` None means blank (or lost) in the source."""
+
+    value: Number | None
+    printed: str | None = None  # the cell text as printed; None when the cell was not there
+    line: int | None = None
+    page: int | None = None
+    inferred: bool = False  # value set from the template's sums, not read
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    cells: tuple[str, ...] = ()
+    expected: Number | str | None = None
+    actual: Number | str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    source: Source
+    agency: str | None = None
+    year: int | None = None
+    template: str | None = None
+    published: str | None = None
+    region: Mapping[str, str] | None = None
+    contact: Mapping[str, str] | None = None
+    source_url: str | None = None
+    figures: Mapping[str, Figure] = field(default_factory=dict)
+    units: Mapping[str, str] = field(default_factory=dict)
+    sections: Mapping[str, str] = field(default_factory=dict)
+    tables_found: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    status: Status = "unparsed"
+
+    def value(self, path: str) -> Number | None:
+        figure = self.figures.get(path)
+        return None if figure is None else figure.value
+
+
+def status_of(findings: tuple[Finding, ...], parsed: bool) -> Status:
+    if not parsed:
+        return "unparsed"
+    severities = {f.severity for f in findings}
+    if "error" in severities:
+        return "fail"
+    if "warning" in severities:
+        return "warn"
+    return "pass"

@@ -1,0 +1,80 @@
+"""Document -> Report: metadata, template, the three tables and the narrative. No I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from builder.model import Document, DocRow, Figure, Finding, Report
+from builder.parse.cells import normalize_label
+from builder.parse.metadata import apply_sidecar, read_metadata
+from builder.parse.sections import find_sections, narrative
+from builder.parse.tables import read_active, read_grid, read_reviews
+from builder.templates import TEMPLATES, Template
+
+TABLES = ("active_disclosure", "applications", "reviews_litigation")
+
+
+def parse(document: Document, sidecar: Mapping | None = None) -> Report:
+    rows = document.rows
+    meta = read_metadata(rows)
+    if sidecar:
+        meta = apply_sidecar(meta, sidecar)
+    findings = list(meta.findings)
+    template, template_findings = detect_template(rows, meta.year)
+    findings += template_findings
+    spans = find_sections(rows)
+    reads = {
+        "active_disclosure": read_active(_region(rows, spans, "active_disclosure"), template),
+        "applications": read_grid(_region(rows, spans, "applications"), template.applications, template),
+        "reviews_litigation": read_reviews(_region(rows, spans, "reviews_litigation"), template),
+    }
+    figures: dict[str, Figure] = {}
+    units: dict[str, str] = {}
+    for read in reads.values():
+        figures.update(read.figures)
+        units.update(read.units)
+        findings += read.findings
+    found = tuple(key for key, read in reads.items() if read.found)
+    for path in template.cell_paths():
+        figures.setdefault(path, Figure(None))
+    if meta.agency is None:
+        findings.append(Finding("metadata_missing", "warning", "无法从标题中识别机关名称"))
+    if meta.year is None:
+        findings.append(Finding("metadata_missing", "warning", "无法识别报告年度"))
+    return Report(
+        source=document.source, agency=meta.agency, year=meta.year,
+        template=template.version if found else None, published=meta.published, region=meta.region,
+        contact=meta.contact, source_url=meta.source_url, figures=figures if found else {},
+        units=units, sections=narrative(rows, spans, meta.title_row), tables_found=found,
+        findings=tuple(findings), status="unparsed",
+    )
+
+
+def detect_template(rows: Sequence[DocRow], year: int | None) -> tuple[Template, list[Finding]]:
+    """The template whose distinctive labels the tables print; the year decides only a tie."""
+    labels = {normalize_label(cell.text) for row in rows if row.tabular for cell in row.cells}
+    hits = {version: sum(normalize_label(label) in labels for label in t.distinctive)
+            for version, t in TEMPLATES.items()}
+    best = max(hits.values())
+    leaders = [v for v, h in hits.items() if h == best]
+    findings = []
+    if best and len(leaders) == 1:
+        version = leaders[0]
+        others = [v for v, h in hits.items() if h and v != version]
+        if others:
+            findings.append(Finding("template_unclear", "warning",
+                                    f"表格同时含有 {version} 版和 {others[0]} 版模板的栏目，按 {version} 版读取"))
+    else:
+        version = "2021" if year is None or year >= 2021 else "2019"
+        if best:
+            findings.append(Finding("template_unclear", "warning",
+                                    f"无法从表格栏目判断模板版本，按年度采用 {version} 版"))
+    return TEMPLATES[version], findings
+
+
+def _region(rows: Sequence[DocRow], spans: dict[str, tuple[int, int]], key: str) -> Sequence[DocRow]:
+    """The rows of a table's section; the whole document when its heading was not found."""
+    if key in spans:
+        start, end = spans[key]
+        return rows[start:end]
+    return rows

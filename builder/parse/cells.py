@@ -1,0 +1,66 @@
+"""What a cell says: a label (normalized for matching), a figure, a blank, or text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from builder.model import Number
+
+_DROP = re.compile(r"[\s\"'“”‘’「」『』:：;；。]+")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[.、]|\([一二三四五六七八九十]+\)|\d{1,2}[.、]|\(\d{1,2}\))")
+
+
+def normalize_label(text: str) -> str:
+    """The form labels are compared in: NFKC, no spaces or quotes, '1、' as '1.'."""
+    text = unicodedata.normalize("NFKC", text)
+    return _DROP.sub("", text).replace("、", ".").rstrip(".")
+
+
+def label_core(normalized: str) -> str:
+    """A normalized label without its numbering ('(三)', '1.', '一.')."""
+    return _NUMBERING.sub("", normalized)
+
+
+BLANK_MARKS = frozenset({"/", "／", "-", "—", "——", "–", "--", "---", "无", "空", "\\", "×", "x", "/-", "－"})
+
+_NUMBER = re.compile(r"^(?P<sign>[-+−－]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|元|亿元|件|条|个|项)?$")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A cell in the place of a figure. kind: number, blank (a mark such as '/'), empty, text."""
+
+    kind: str
+    text: str
+    value: Number | None = None
+    unit: str | None = None
+
+
+EMPTY = Token("empty", "")
+
+
+def token_of(text: str) -> Token:
+    raw = text.strip()
+    if not raw:
+        return EMPTY
+    compact = unicodedata.normalize("NFKC", raw).replace(" ", "")
+    if compact in BLANK_MARKS or raw in BLANK_MARKS:
+        return Token("blank", raw)
+    match = _NUMBER.match(compact)
+    if not match:
+        return Token("text", raw)
+    digits = match["digits"].replace(",", "")
+    sign = "-" if match["sign"] in ("-", "−", "－") else ""
+    try:
+        value: Number = Decimal(sign + digits + match["frac"]) if match["frac"] else int(sign + digits)
+    except InvalidOperation:
+        return Token("text", raw)
+    unit = match["unit"] if match["unit"] in ("万元", "元", "亿元") else None
+    return Token("number", raw, value, unit)
+
+
+def is_value_like(text: str) -> bool:
+    return token_of(text).kind in ("number", "blank", "empty")

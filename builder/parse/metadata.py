@@ -1,0 +1,186 @@
+"""Agency, year, publication date, contact details and region, from the text and a sidecar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from builder.model import DocRow, Finding
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_YEAR = r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}"
+_TITLE_AGENCY_FIRST = re.compile(rf"^(?P<agency>.+?)(?:关于)?(?P<year>{_YEAR})年度?的?(?:政府信息公开|政务公开|信息公开)")
+_TITLE_YEAR_FIRST = re.compile(rf"^(?:关于)?(?P<year>{_YEAR})年度?的?(?P<agency>.+?)(?:政府信息公开|政务公开|信息公开)")
+_TITLE_NO_YEAR = re.compile(r"^(?P<agency>.+?)(?:政府信息公开|政务公开)工作年度报告")
+_PERIOD = re.compile(r"(20\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—)\s*(20\d{2})\s*年\s*12\s*月\s*31\s*日")
+_DATE = re.compile(r"^(?P<y>20\d{2}|[〇零○一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
+                   r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$")
+_ISO_DATE = re.compile(r"^(?P<y>20\d{2})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})$")
+_CONTACT = {
+    "address": re.compile(r"(?:通讯|联系|办公)?地址\s*[:：]\s*([^，,。；;）)\n]{2,60})"),
+    "postcode": re.compile(r"邮(?:政)?编(?:码)?\s*[:：]\s*(\d{6})"),
+    "phone": re.compile(r"(?:联系|咨询)?电话\s*[:：]\s*((?:\d[\d\-－—() （）]{4,20}\d))"),
+    "email": re.compile(r"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"),
+}
+# A division's name: CJK characters other than the function words that precede names in prose.
+_NAME_CHAR = r"(?:(?![与向请联系的和及由至在为是对我本全各经])[\u4e00-\u9fff])"
+_PART = rf"{_NAME_CHAR}{{1,7}}?(?:自治区|自治州|自治县|特别行政区|省|市|地区|盟|县|区|旗)"
+_ADMIN = re.compile(_PART)
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = None
+    region: Mapping[str, str] | None = None
+    contact: Mapping[str, str] | None = None
+    source_url: str | None = None
+    title_row: int | None = None
+    findings: tuple[Finding, ...] = field(default=())
+
+
+def read_metadata(rows: Sequence[DocRow]) -> Metadata:
+    title_row, agency, year = _title(rows)
+    text = "\n".join(row.text for row in rows)
+    if year is None:
+        period = _PERIOD.search(text)
+        year = int(period.group(1)) if period else None
+    if agency is None:
+        agency = _signature(rows)
+    return Metadata(agency=agency, year=year, published=_published(rows), region=_region(agency, text),
+                    contact=_contact(text), title_row=title_row)
+
+
+def _title(rows: Sequence[DocRow]) -> tuple[int | None, str | None, int | None]:
+    for number, row in enumerate(rows[:15]):
+        title = re.sub(r"\s+", "", row.text)
+        if "报告" not in title or "公开" not in title or len(title) > 80:
+            continue
+        for pattern in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
+            found = pattern.match(title)
+            if found and found["agency"].strip("《（(：:"):
+                return number, _agency_name(found["agency"]), _year(found["year"])
+        found = _TITLE_NO_YEAR.match(title)
+        if found:
+            return number, _agency_name(found["agency"]), None
+    return None, None, None
+
+
+def _agency_name(text: str) -> str:
+    return text.strip("《》（）()：:，,、 ").removesuffix("关于")
+
+
+def _year(text: str) -> int:
+    return int(text) if text.isdigit() else int("".join(str(_CN_DIGITS[ch]) for ch in text))
+
+
+def _cn_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return _CN_DIGITS[text]
+
+
+def _published(rows: Sequence[DocRow]) -> str | None:
+    tail = [row.text.strip() for row in rows if row.text.strip()][-6:]
+    for line in reversed(tail):
+        compact = re.sub(r"\s+", "", line)
+        found = _DATE.match(compact) or _ISO_DATE.match(compact)
+        if not found:
+            continue
+        try:
+            return dt.date(_year(found["y"]), _cn_number(found["m"]), _cn_number(found["d"])).isoformat()
+        except (ValueError, KeyError):
+            return None
+    return None
+
+
+def _signature(rows: Sequence[DocRow]) -> str | None:
+    tail = [row.text.strip() for row in rows if row.text.strip()][-4:]
+    for line in tail:
+        if len(line) <= 30 and re.search(r"(人民政府|办事处|委员会|局|办公室|厅|委)$", line):
+            return line
+    return None
+
+
+def _contact(text: str) -> dict[str, str] | None:
+    found = {}
+    for key, pattern in _CONTACT.items():
+        match = pattern.search(text)
+        if match:
+            found[key] = match.group(1).strip()
+    return found or None
+
+
+def _region(agency: str | None, text: str) -> dict[str, str] | None:
+    """Divisions named before the agency, in its name or where the text names it."""
+    if not agency:
+        return None
+    prefix = ""
+    for match in re.finditer(rf"((?:{_PART}){{1,3}}){re.escape(agency)}", text):
+        if len(match.group(1)) > len(prefix):
+            prefix = match.group(1)
+    return _divisions(prefix + agency) or None
+
+
+def _divisions(text: str) -> dict[str, str]:
+    region: dict[str, str] = {}
+    for part in _ADMIN.findall(text):
+        region.setdefault(_level(part, region), part)
+    return region
+
+
+def _level(part: str, region: dict[str, str]) -> str:
+    if part.endswith(("省", "自治区", "特别行政区")) or part in _MUNICIPALITIES:
+        return "province"
+    if part.endswith(("自治州", "州", "地区", "盟")) or (part.endswith("市") and "city" not in region):
+        return "city"
+    return "county"
+
+
+SIDECAR_FIELDS = ("agency", "region", "year", "source_url", "published")
+
+
+def apply_sidecar(meta: Metadata, data: Mapping) -> Metadata:
+    """Fields given in `reports/<name>.yml` replace what the text says; bad fields are findings."""
+    findings = list(meta.findings)
+    values = {}
+    for key, value in data.items():
+        if key not in SIDECAR_FIELDS:
+            findings.append(Finding("sidecar", "warning", f"附加信息文件中有未知字段「{key}」，已忽略"))
+            continue
+        checked = _sidecar_value(key, value)
+        if checked is None:
+            findings.append(Finding("sidecar", "warning", f"附加信息文件中字段「{key}」的值无效，已忽略",
+                                    actual=str(value)[:80]))
+        else:
+            values[key] = checked
+    return Metadata(**{**meta.__dict__, **values, "findings": tuple(findings)})
+
+
+def _sidecar_value(key: str, value):
+    if key == "year":
+        return value if isinstance(value, int) and 1990 <= value <= 2100 else None
+    if key == "published":
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            return None
+    if key == "region":
+        if isinstance(value, str) and value.strip():
+            return _divisions(value.strip()) or {"name": value.strip()}
+        if isinstance(value, Mapping) and all(k in ("province", "city", "county", "name") for k in value) and value:
+            return {str(k): str(v) for k, v in value.items()}
+        return None
+    if key == "source_url":
+        return value if isinstance(value, str) and re.match(r"^https?://\S+$", value) else None
+    return value.strip() if isinstance(value, str) and value.strip() else None

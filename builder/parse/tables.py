@@ -1,0 +1,266 @@
+"""Label-anchored reading of the three tables.
+
+Rows are found by their labels, in the template's order, wherever the label sits in the
+row (group labels on the wrong row, labels after empty merged cells). The cells after the
+label are placed into the template's columns by `align`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from builder.model import DocRow, Figure, Finding
+from builder.parse.align import Placement, figure_of, placements, settle
+from builder.parse.cells import label_core, normalize_label, token_of
+from builder.templates import GROUP_LABELS, Equation, Grid, Label, Template
+
+# A label may be matched by its text without numbering only this close to the expected row,
+# so that a column header such as 其他 or 总计 is never taken for a row far ahead.
+_CORE_REACH = 1
+_MIN_FRAGMENT = 4
+
+
+@dataclass
+class TableRead:
+    figures: dict[str, Figure] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    found: bool = False
+    units: dict[str, str] = field(default_factory=dict)
+
+
+class RowIndex:
+    """Recognizes the row labels of one table, in reading order."""
+
+    def __init__(self, rows: Sequence[Label], columns: Iterable[str], groups: Iterable[str] = GROUP_LABELS):
+        self.size = len(rows)
+        self.full: dict[str, int] = {}
+        self.core: dict[str, int] = {}
+        self.cores: list[str] = []
+        for index, row in enumerate(rows):
+            for spelling in row.spellings:
+                normalized = normalize_label(spelling)
+                self.full.setdefault(normalized, index)
+                self.core.setdefault(label_core(normalized), index)
+            self.cores.append(label_core(normalize_label(row.label)))
+        self.groups = {normalize_label(g) for g in groups} - set(self.full)
+        self.columns = {normalize_label(c) for c in columns}
+
+    def match(self, text: str, pointer: int) -> tuple[str, int | None]:
+        """('row'|'fragment', index) or ('group'|'column'|'value'|'text', None)."""
+        if token_of(text).kind != "text":
+            return "value", None
+        normalized = normalize_label(text)
+        index = self.full.get(normalized)
+        if index is not None and index >= pointer:
+            return "row", index
+        if normalized in self.groups:
+            return "group", None
+        core = label_core(normalized)
+        index = self.core.get(core)
+        if index is not None and pointer <= index <= pointer + _CORE_REACH:
+            return "row", index
+        if normalized in self.columns or any(normalized.startswith(c) for c in self.columns if len(c) >= 4):
+            return "column", None
+        if len(core) >= _MIN_FRAGMENT:
+            for index in range(pointer, min(pointer + 3, self.size)):
+                if self.cores[index].startswith(core) and self.cores[index] != core:
+                    return "fragment", index
+        return "text", None
+
+
+@dataclass
+class _Match:
+    index: int
+    cells: tuple
+    fragment: bool
+    line: int | None
+
+
+def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _Match], list[Finding], bool]:
+    """Find each template row's cells. Returns matches by row index, findings, header seen."""
+    pointer = 0
+    matches: dict[int, _Match] = {}
+    findings: list[Finding] = []
+    last: _Match | None = None
+    header = False
+    for row in doc_rows:
+        kinds = [index.match(cell.text, pointer) for cell in row.cells]
+        header = header or any(kind == "column" for kind, _ in kinds)
+        labels = [i for i, (kind, _) in enumerate(kinds) if kind in ("row", "fragment")]
+        if labels:
+            position = labels[-1]
+            kind, found = kinds[position]
+            last = _Match(found, row.cells[position + 1:], kind == "fragment", row.cells[position].line)
+            matches[found] = last
+            pointer = found + 1
+            continue
+        text_positions = [i for i, (kind, _) in enumerate(kinds) if kind != "value"]
+        cells = row.cells[text_positions[-1] + 1:] if text_positions else row.cells
+        if not any(token_of(c.text).kind in ("number", "blank") for c in cells):
+            continue
+        if last is not None and last.fragment and not _has_figures(last.cells):
+            matches[last.index] = _Match(last.index, cells, False, last.line)
+            last = None
+        elif pointer > 0 and pointer < index.size:
+            line = cells[0].line if cells else None
+            findings.append(Finding(
+                "unlabelled_figures", "warning",
+                f"第 {line} 行的数字找不到对应的表格行（标签无法识别：{row.text[:40]}），未采用",
+                actual=" ".join(c.text for c in cells)[:80]))
+    return matches, findings, header
+
+
+def _has_figures(cells) -> bool:
+    return _count_figures(cells) > 0
+
+
+def read_grid(doc_rows: Sequence[DocRow], grid: Grid, template: Template) -> TableRead:
+    index = RowIndex(grid.rows, (s for c in grid.columns for s in c.spellings))
+    matches, findings, header = match_rows(doc_rows, index)
+    result = TableRead(findings=findings, found=bool(matches))
+    if not matches:
+        return result
+    if not header:
+        result.findings.append(Finding("header_missing", "info",
+                                       "未找到表头，各列按模板顺序读取"))
+    width = len(grid.columns)
+    rows = []
+    for number, row in enumerate(grid.rows):
+        paths = [f"{grid.key}/{row.key}/{c.key}" for c in grid.columns]
+        match = matches.get(number)
+        if match is None:
+            result.figures.update((p, Figure(None)) for p in paths)
+            result.findings.append(Finding("missing_row", "warning",
+                                           f"未找到「{row.label}」行，该行各单元格记为空缺", tuple(paths)))
+            continue
+        rows.append((paths, placements(match.cells, width), match, row.label))
+    _place(rows, result, template.equations())
+    return result
+
+
+def _place(rows, result: TableRead, equations: Sequence[Equation]) -> None:
+    """Fix the rows with one placement first, then settle the doubtful ones against them."""
+    doubtful = []
+    for paths, options, match, label in rows:
+        if len(options) == 1 and None not in options[0]:
+            result.figures.update(_figures(paths, options[0]))
+        elif not options:
+            result.figures.update((p, Figure(None)) for p in paths)
+            result.findings.append(Finding(
+                "extra_figures", "warning",
+                f"第 {match.line} 行「{label}」的数字多于 {len(paths)} 列，无法确定各数字所在的列，该行记为空缺",
+                tuple(paths), len(paths), _count_figures(match.cells)))
+        else:
+            doubtful.append((paths, options, match, label))
+    for paths, options, match, label in doubtful:
+        known = {p: f.value for p, f in result.figures.items()}
+        settled = settle(paths, options, known, equations)
+        result.figures.update(settled.figures)
+        result.findings.append(_short_row_finding(paths, match, label, settled))
+
+
+def _figures(paths: Sequence[str], option: Placement) -> dict[str, Figure]:
+    return {path: figure_of(slot) for path, slot in zip(paths, option)}
+
+
+def _count_figures(cells) -> int:
+    return sum(token_of(c.text).kind != "empty" for c in cells)
+
+
+def _short_row_finding(paths, match, label, settled) -> Finding:
+    width, printed = len(paths), _count_figures(match.cells)
+    parts = [f"第 {match.line} 行「{label}」只有 {printed} 个数字，应为 {width} 个，无法确定缺少的是哪一列"]
+    if settled.inferred:
+        parts.append(f"已根据表内勾稽关系推定 {len(settled.inferred)} 个单元格（标为推定）")
+    unsure = settled.lost + settled.doubtful
+    if unsure:
+        parts.append(f"{len(unsure)} 个单元格无法确定，记为空缺")
+    return Finding("short_row", "warning", "；".join(parts), tuple(paths), width, printed)
+
+
+_UNIT = re.compile(r"单位\s*[:：]?\s*(亿元|万元|元)")
+
+
+def read_active(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
+    items = [(article, item) for article in template.articles for item in article.items]
+    index = RowIndex([item for _, item in items],
+                     (s for a in template.articles for m in a.metrics for s in m.spellings))
+    matches, findings, _ = match_rows(doc_rows, index)
+    result = TableRead(findings=findings, found=bool(matches))
+    if not matches:
+        return result
+    header_units = _header_units(doc_rows, template)
+    rows = []
+    for number, (article, item) in enumerate(items):
+        paths = [f"active_disclosure/{article.key}/{item.key}/{m.key}" for m in article.metrics]
+        match = matches.get(number)
+        if match is None:
+            result.figures.update((p, Figure(None)) for p in paths)
+            result.findings.append(Finding("missing_row", "warning",
+                                           f"未找到「{item.label}」行，该行各单元格记为空缺", tuple(paths)))
+            continue
+        rows.append((paths, placements(match.cells, len(paths)), match, item.label))
+    _place(rows, result, ())
+    for article in template.articles:
+        for metric in article.metrics:
+            if metric.key not in article.decimal_metrics:
+                continue
+            for item in article.items:
+                path = f"active_disclosure/{article.key}/{item.key}/{metric.key}"
+                unit = dict(article.units).get(metric.key) or _printed_unit(result.figures.get(path)) \
+                    or header_units.get(metric.key)
+                if unit:
+                    result.units[path] = unit
+    return result
+
+
+def _header_units(doc_rows: Sequence[DocRow], template: Template) -> dict[str, str]:
+    labels = {normalize_label(m.label): m.key for a in template.articles for m in a.metrics
+              if m.key in a.decimal_metrics}
+    units = {}
+    for row in doc_rows:
+        for cell in row.cells:
+            found = _UNIT.search(cell.text)
+            if not found:
+                continue
+            normalized = normalize_label(cell.text)
+            for label, key in labels.items():
+                if normalized.startswith(label):
+                    units[key] = found.group(1)
+    return units
+
+
+def _printed_unit(figure: Figure | None) -> str | None:
+    if figure is None or figure.printed is None:
+        return None
+    return token_of(figure.printed).unit
+
+
+
+def read_reviews(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
+    grid = template.reviews_litigation
+    labels = {normalize_label(s) for c in grid.columns for s in c.spellings}
+    labels |= {normalize_label(s) for r in grid.rows for s in (*r.spellings, r.group or "")}
+    result = TableRead()
+    cells = []
+    for row in doc_rows:
+        kinds = [token_of(c.text).kind for c in row.cells]
+        if any(normalize_label(c.text) in labels for c in row.cells):
+            result.found = True
+            continue
+        if result.found and "text" not in kinds and any(k in ("number", "blank") for k in kinds):
+            cells.extend(row.cells)
+    if not result.found:
+        return result
+    paths = [f"{grid.key}/{r.key}/{c.key}" for r in grid.rows for c in grid.columns]
+    line = cells[0].line if cells else None
+    match = _Match(0, tuple(cells), False, line)
+    if not cells:
+        result.figures.update((p, Figure(None)) for p in paths)
+        return result
+    _place([(paths, placements(cells, len(paths)), match, "行政复议、行政诉讼数据")], result,
+           template.equations())
+    return result
+

@@ -1,0 +1,97 @@
+"""The one module that knows the order of the stages: read -> parse -> check -> status.
+
+Every report put in comes out as a `Report`, with status `unparsed` and the reason when
+any stage could not handle it; one bad report never stops the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from builder import checks, readers
+from builder.model import Finding, Report, Source, status_of
+from builder.parse import parse
+
+MAX_SIDECAR_BYTES = 64 * 1024
+
+
+def process(path: Path) -> Report:
+    """Read, parse and check one report file."""
+    try:
+        document = readers.read(path)
+    except readers.ReadError as err:
+        return _unparsed(err.source or _bare_source(path), Finding("unreadable", "error", str(err)))
+    sidecar, sidecar_findings = load_sidecar(sidecar_path(path))
+    try:
+        report = parse(document, sidecar)
+        findings = sidecar_findings + report.findings
+        if not report.tables_found:
+            findings += (Finding("no_tables", "error",
+                                 "未找到任何统计表格（表格可能是图片，或文件不是年度报告）"),)
+            return dataclasses.replace(report, findings=findings, status="unparsed")
+        findings += checks.check(dataclasses.replace(report, findings=findings))
+    except Exception as err:  # a parser bug must cost one report, not the build
+        return _unparsed(document.source, Finding("internal_error", "error",
+                                                  f"解析时发生内部错误（{type(err).__name__}）"))
+    return dataclasses.replace(report, findings=findings, status=status_of(findings, parsed=True))
+
+
+def process_all(paths: Iterable[Path]) -> list[Report]:
+    """Every report, then the rules that compare reports of one agency across years."""
+    reports = [process(path) for path in paths]
+    for position, extra in checks.check_corpus(reports).items():
+        report = reports[position]
+        findings = report.findings + extra
+        reports[position] = dataclasses.replace(report, findings=findings,
+                                                status=status_of(findings, parsed=True))
+    return reports
+
+
+def report_files(paths: Iterable[Path]) -> list[Path]:
+    """Files given, and the report files inside folders given, in a stable order."""
+    found = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and readers.is_report_file(p))
+        else:
+            found.append(path)
+    return found
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_suffix(".yml")
+
+
+def load_sidecar(path: Path) -> tuple[dict | None, tuple[Finding, ...]]:
+    if not path.is_file():
+        return None, ()
+    try:
+        if path.stat().st_size > MAX_SIDECAR_BYTES:
+            raise ValueError("文件过大")
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data is None:
+            return None, ()
+        if not isinstance(data, dict):
+            raise ValueError("内容不是键值对")
+        return data, ()
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as err:
+        reason = str(err).splitlines()[0] if isinstance(err, ValueError) else type(err).__name__
+        return None, (Finding("sidecar", "warning", f"附加信息文件 {path.name} 无法读取（{reason}），已忽略"),)
+
+
+def _bare_source(path: Path) -> Source:
+    try:
+        data = path.read_bytes() if path.stat().st_size <= readers.MAX_FILE_BYTES else b""
+    except OSError:
+        data = b""
+    return Source(path.name, readers.format_of(path) or path.suffix.lstrip(".").lower() or "unknown",
+                  hashlib.sha256(data).hexdigest() if data else "", len(data))
+
+
+def _unparsed(source: Source, finding: Finding) -> Report:
+    return Report(source=source, findings=(finding,), status="unparsed")

@@ -1,0 +1,65 @@
+"""Readers turn a file into a `Document`: rows of cells with provenance.
+
+One reader per format, chosen by the file's content and extension. A reader raises
+`ReadError` with a one-line message when the file cannot be read; the pipeline turns
+that into an `unparsed` report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from builder.model import Document, Source
+from builder.readers import text
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class ReadError(Exception):
+    """The file cannot be read as a report; the message is one line for people."""
+
+    def __init__(self, message: str, source: Source | None = None):
+        super().__init__(message)
+        self.source = source
+
+
+READERS = {
+    "txt": text.read,
+}
+EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "txt"}
+UNSUPPORTED = {
+    ".doc": "旧版 Word（.doc）文件无法直接读取，请另存为 .docx",
+}
+
+
+def format_of(path: Path) -> str | None:
+    return EXTENSIONS.get(path.suffix.lower())
+
+
+def is_report_file(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    return suffix in EXTENSIONS or suffix in UNSUPPORTED
+
+
+def read(path: Path, display_name: str | None = None) -> Document:
+    """Read one report file. `display_name` is what provenance records as the file."""
+    name = display_name or path.name
+    suffix = path.suffix.lower()
+    if suffix in UNSUPPORTED:
+        raise ReadError(UNSUPPORTED[suffix])
+    fmt = format_of(path)
+    if fmt is None:
+        raise ReadError(f"不支持的文件类型：{suffix or '（无扩展名）'}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ReadError(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）")
+        data = path.read_bytes()
+    except OSError as err:
+        raise ReadError(f"无法打开文件：{err.strerror or err}") from None
+    source = Source(file=name, format=fmt, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    try:
+        return READERS[fmt](data, source)
+    except text.NotText as err:
+        raise ReadError(str(err), source) from None

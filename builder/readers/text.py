@@ -1,0 +1,139 @@
+"""Plain-text reports: decode, clean, and recover the rows of flattened tables.
+
+Tables arrive flattened in three layouts: tab-separated rows, `| a | b |` rows, and one
+cell per line (each cell line starting with a tab, rows separated by blank lines, a cell
+broken over lines continuing on a line without a tab).
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import re
+
+from builder.model import Cell, Document, DocRow, Source
+
+MAX_LINE_CHARS = 20_000
+
+
+class NotText(Exception):
+    pass
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding). Detects BOMs, BOM-less UTF-16, UTF-8, then GB18030."""
+    if not data.strip():
+        raise NotText("文件为空")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _strict(data, encoding), encoding.removesuffix("-sig")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _strict(data, utf16), utf16
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return _check_text(data.decode(encoding)), encoding
+        except UnicodeDecodeError:
+            continue
+    raise NotText("无法识别文件编码（不是 UTF-8、UTF-16 或 GB18030 文本）")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    # ASCII-range characters leave one NUL per pair; CJK text leaves few, so look at both halves
+    if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
+        return "utf-16-le"
+    if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return _check_text(data.decode(encoding))
+    except UnicodeDecodeError:
+        raise NotText(f"文件声明为 {encoding} 编码，但内容无法按此解码") from None
+
+
+def _check_text(text: str) -> str:
+    sample = text[:20_000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if "\x00" in sample or controls > len(sample) * 0.01:
+        raise NotText("文件不是文本（含有二进制内容）")
+    return text
+
+
+# Word-processor and converter artifacts: bookmarks, bold markers, zero-width characters.
+_ARTIFACTS = re.compile(r"\[bookmark:[^\]]*\]|\*\*|[\u200b-\u200f\u2060\ufeff]")
+_SPACES = str.maketrans({"\u00a0": " ", "\u3000": " ", "\u2002": " ", "\u2003": " ", "\u2009": " "})
+
+
+def clean(line: str) -> str:
+    """Remove artifacts and unify spaces; keep tabs (they separate cells)."""
+    return _ARTIFACTS.sub("", line).translate(_SPACES).rstrip("\r\n")[:MAX_LINE_CHARS]
+
+
+def read(data: bytes, source: Source) -> Document:
+    text, encoding = decode(data)
+    lines = [clean(line) for line in text.splitlines()]
+    return Document(dataclasses.replace(source, encoding=encoding), tuple(rows_of(lines)))
+
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?[\s:|+-]*-{3,}[\s:|+-]*\|?\s*$")
+_ONE_CELL = re.compile(r"^\t[^\t]*$")
+_HEADING_LIKE = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+
+
+def rows_of(lines: list[str]) -> list[DocRow]:
+    """Group cleaned lines into rows of cells; line numbers are 1-based."""
+    rows: list[DocRow] = []
+    group: list[Cell] = []  # the open row of the one-cell-per-line layout
+
+    def close_group() -> None:
+        if group:
+            rows.append(DocRow(tuple(group), tabular=True))
+            group.clear()
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            close_group()
+        elif _ONE_CELL.match(line):
+            group.append(Cell(line[1:].strip(), number))
+        elif group and "\t" not in line and _continues_cell(line):
+            last = group[-1]
+            group[-1] = Cell(last.text + line.strip(), last.line)
+        else:
+            close_group()
+            rows.extend(_row_of_line(line, number))
+    close_group()
+    return rows
+
+
+def _continues_cell(line: str) -> bool:
+    return len(line.strip()) <= 30 and not _HEADING_LIKE.match(line)
+
+
+def _row_of_line(line: str, number: int) -> list[DocRow]:
+    if "\t" in line:
+        return [DocRow(tuple(Cell(part.strip(), number) for part in line.split("\t")), tabular=True)]
+    if _PIPE_ROW.match(line):
+        if _PIPE_RULE.match(line):
+            return []
+        parts = line.strip().strip("|").split("|")
+        return [DocRow(tuple(Cell(part.strip(), number) for part in parts), tabular=True)]
+    return [DocRow((Cell(line.strip(), number),), tabular=False)]
