@@ -85,6 +85,9 @@ class Template:
         return tuple(keys[keys.index("granted") : keys.index("results_total")])
 
     def cell_paths(self) -> tuple[str, ...]:
+        return _cell_paths(self.version)
+
+    def _all_paths(self) -> tuple[str, ...]:
         return tuple(chain(self.active_paths(), self.grid_paths(self.applications),
                            self.grid_paths(self.reviews_litigation)))
 
@@ -98,8 +101,9 @@ class Template:
     def grid_paths(grid: Grid) -> tuple[str, ...]:
         return tuple(f"{grid.key}/{r.key}/{c.key}" for r in grid.rows for c in grid.columns)
 
-    def equations(self) -> tuple[Equation, ...]:
-        return _equations(self.version)
+    def equations(self, rule: str | None = None) -> tuple[Equation, ...]:
+        """The sums the figures obey; those of one rule when `rule` is given."""
+        return _equations(self.version, rule)
 
 
 SECTIONS = (
@@ -260,7 +264,14 @@ TEMPLATES = {t.version: t for t in (TEMPLATE_2019, TEMPLATE_2021)}
 
 
 @cache
-def _equations(version: str) -> tuple[Equation, ...]:
+def _cell_paths(version: str) -> tuple[str, ...]:
+    return TEMPLATES[version]._all_paths()
+
+
+@cache
+def _equations(version: str, rule: str | None) -> tuple[Equation, ...]:
+    if rule is not None:
+        return tuple(eq for eq in _equations(version, None) if eq.rule == rule)
     template = TEMPLATES[version]
     apps, revs = template.applications, template.reviews_litigation
     cols = [c.key for c in apps.columns]

@@ -15,14 +15,13 @@ SECTION_NAMES = {"overview": "一、总体情况", "problems": "五、存在的�
 
 
 def _equation_findings(report: Report, template: Template, rule: str, message) -> Iterator[Finding]:
-    for eq in template.equations():
-        if eq.rule != rule:
-            continue
-        values = [report.value(p) for p in (*eq.lhs, *eq.rhs)]
-        if any(v is None for v in values):
+    values = report.values
+    for eq in template.equations(rule):
+        lhs_values = [values.get(p) for p in eq.lhs]
+        rhs_values = [values.get(p) for p in eq.rhs]
+        if None in lhs_values or None in rhs_values:
             continue  # blank cells are reported by blank_cell; a sum with a blank cannot be checked
-        lhs = sum(report.value(p) for p in eq.lhs)
-        rhs = sum(report.value(p) for p in eq.rhs)
+        lhs, rhs = sum(lhs_values), sum(rhs_values)
         if lhs != rhs:
             yield Finding(rule, "error", message(template, eq, lhs, rhs), (*eq.lhs, *eq.rhs), rhs, lhs)
 
@@ -65,8 +64,7 @@ def non_negative_integer(report: Report, template: Template) -> Iterator[Finding
             prefix = f"active_disclosure/{article.key}/{item.key}/"
             signed |= {prefix + m for m in article.signed_metrics}
             decimal |= {prefix + m for m in article.decimal_metrics}
-    for path in template.cell_paths():
-        value = report.value(path)
+    for path, value in report.values.items():
         if value is None:
             continue
         fractional = isinstance(value, Decimal) and value != value.to_integral_value()

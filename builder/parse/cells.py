@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -13,6 +14,7 @@ _DROP = re.compile(r"[\s\"'“”‘’「」『』:：;；。]+")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[.、]|\([一二三四五六七八九十]+\)|\d{1,2}[.、]|\(\d{1,2}\))")
 
 
+@lru_cache(maxsize=65536)
 def normalize_label(text: str) -> str:
     """The form labels are compared in: NFKC, no spaces or quotes, '1、' as '1.'."""
     text = unicodedata.normalize("NFKC", text)
@@ -42,6 +44,7 @@ class Token:
 EMPTY = Token("empty", "")
 
 
+@lru_cache(maxsize=65536)
 def token_of(text: str) -> Token:
     raw = text.strip()
     if not raw:

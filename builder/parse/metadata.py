@@ -29,6 +29,7 @@ _CONTACT = {
 _NAME_CHAR = r"(?:(?![与向请联系的和及由至在为是对我本全各经])[\u4e00-\u9fff])"
 _PART = rf"{_NAME_CHAR}{{1,7}}?(?:自治区|自治州|自治县|特别行政区|省|市|地区|盟|县|区|旗)"
 _ADMIN = re.compile(_PART)
+_DIVISIONS_BEFORE = re.compile(rf"((?:{_PART}){{1,3}})$")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 
@@ -46,13 +47,15 @@ class Metadata:
 
 def read_metadata(rows: Sequence[DocRow]) -> Metadata:
     title_row, agency, year = _title(rows)
-    text = "\n".join(row.text for row in rows)
+    lines = [row.text for row in rows]
+    text = "\n".join(lines)
     if year is None:
         period = _PERIOD.search(text)
         year = int(period.group(1)) if period else None
+    tail = [line.strip() for line in lines[-40:] if line.strip()]
     if agency is None:
-        agency = _signature(rows)
-    return Metadata(agency=agency, year=year, published=_published(rows), region=_region(agency, text),
+        agency = _signature(tail)
+    return Metadata(agency=agency, year=year, published=_published(tail), region=_region(agency, text),
                     contact=_contact(text), title_row=title_row)
 
 
@@ -88,9 +91,8 @@ def _cn_number(text: str) -> int:
     return _CN_DIGITS[text]
 
 
-def _published(rows: Sequence[DocRow]) -> str | None:
-    tail = [row.text.strip() for row in rows if row.text.strip()][-6:]
-    for line in reversed(tail):
+def _published(tail: Sequence[str]) -> str | None:
+    for line in reversed(tail[-6:]):
         compact = re.sub(r"\s+", "", line)
         found = _DATE.match(compact) or _ISO_DATE.match(compact)
         if not found:
@@ -102,9 +104,8 @@ def _published(rows: Sequence[DocRow]) -> str | None:
     return None
 
 
-def _signature(rows: Sequence[DocRow]) -> str | None:
-    tail = [row.text.strip() for row in rows if row.text.strip()][-4:]
-    for line in tail:
+def _signature(tail: Sequence[str]) -> str | None:
+    for line in tail[-4:]:
         if len(line) <= 30 and re.search(r"(人民政府|办事处|委员会|局|办公室|厅|委)$", line):
             return line
     return None
@@ -124,9 +125,12 @@ def _region(agency: str | None, text: str) -> dict[str, str] | None:
     if not agency:
         return None
     prefix = ""
-    for match in re.finditer(rf"((?:{_PART}){{1,3}}){re.escape(agency)}", text):
-        if len(match.group(1)) > len(prefix):
+    start = text.find(agency)
+    while start >= 0:
+        match = _DIVISIONS_BEFORE.search(text, max(0, start - 30), start) if start else None
+        if match and len(match.group(1)) > len(prefix):
             prefix = match.group(1)
+        start = text.find(agency, start + 1)
     return _divisions(prefix + agency) or None
 
 

@@ -17,8 +17,8 @@ _KEYWORDS = [(s.key, tuple(normalize_label(k) for k in s.keywords)) for s in SEC
 
 def heading_of(row: DocRow) -> str | None:
     """The section key if this row is a section heading."""
-    texts = [c.text for c in row.cells if c.text.strip()]
-    if len(texts) != 1:
+    texts = [c.text for c in row.cells if c.text]
+    if len(texts) != 1 or len(texts[0]) > 2 * _MAX_HEADING:
         return None
     normalized = normalize_label(texts[0])
     if len(normalized) > _MAX_HEADING or _SUB_NUMBER.match(normalized):

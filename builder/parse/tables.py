@@ -10,16 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from builder.model import DocRow, Figure, Finding
 from builder.parse.align import Placement, figure_of, placements, settle
 from builder.parse.cells import label_core, normalize_label, token_of
-from builder.templates import GROUP_LABELS, Equation, Grid, Label, Template
+from builder.templates import GROUP_LABELS, TEMPLATES, Equation, Grid, Label, Template
 
 # A label may be matched by its text without numbering only this close to the expected row,
 # so that a column header such as 其他 or 总计 is never taken for a row far ahead.
 _CORE_REACH = 1
-_MIN_FRAGMENT = 4
+_MIN_FRAGMENT = 3
 
 
 @dataclass
@@ -49,32 +50,46 @@ class RowIndex:
 
     def match(self, text: str, pointer: int) -> tuple[str, int | None]:
         """('row'|'fragment', index) or ('group'|'column'|'value'|'text', None)."""
-        if token_of(text).kind != "text":
+        known = self._known(text)
+        if known is None:
             return "value", None
-        normalized = normalize_label(text)
-        index = self.full.get(normalized)
-        if index is not None and index >= pointer:
-            return "row", index
-        if normalized in self.groups:
+        full, is_group, core, core_index, is_column = known
+        if full is not None and full >= pointer:
+            return "row", full
+        if is_group:
             return "group", None
-        core = label_core(normalized)
-        index = self.core.get(core)
-        if index is not None and pointer <= index <= pointer + _CORE_REACH:
-            return "row", index
-        if normalized in self.columns or any(normalized.startswith(c) for c in self.columns if len(c) >= 4):
+        if core_index is not None and pointer <= core_index <= pointer + _CORE_REACH:
+            return "row", core_index
+        if is_column:
             return "column", None
-        if len(core) >= _MIN_FRAGMENT:
-            for index in range(pointer, min(pointer + 3, self.size)):
-                if self.cores[index].startswith(core) and self.cores[index] != core:
-                    return "fragment", index
+        for index in range(pointer, min(pointer + 3, self.size)):
+            shortest = _MIN_FRAGMENT if index > pointer else _MIN_FRAGMENT - 1
+            if len(core) >= shortest and self.cores[index].startswith(core) and self.cores[index] != core:
+                return "fragment", index
         return "text", None
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - one index per template, kept for the process
+    def _known(self, text: str):
+        """What a text is, whatever the position: None for a figure, else its label matches."""
+        if token_of(text).kind != "text":
+            return None
+        normalized = normalize_label(text)
+        core = label_core(normalized)
+        is_column = normalized in self.columns or any(
+            normalized.startswith(c) for c in self.columns if len(c) >= 4)
+        return self.full.get(normalized), normalized in self.groups, core, self.core.get(core), is_column
+
+    def completes(self, index: int, head: str, tail: str) -> bool:
+        """Whether `tail` continues the label fragment `head` of row `index`."""
+        joined = label_core(normalize_label(head)) + normalize_label(tail)
+        return bool(tail) and self.cores[index].startswith(joined)
 
 
 @dataclass
 class _Match:
     index: int
     cells: tuple
-    fragment: bool
+    fragment: str | None  # the label text, when it was only the start of the row's label
     line: int | None
 
 
@@ -92,7 +107,8 @@ def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _
         if labels:
             position = labels[-1]
             kind, found = kinds[position]
-            last = _Match(found, row.cells[position + 1:], kind == "fragment", row.cells[position].line)
+            fragment = row.cells[position].text if kind == "fragment" else None
+            last = _Match(found, row.cells[position + 1:], fragment, row.cells[position].line)
             matches[found] = last
             pointer = found + 1
             continue
@@ -100,8 +116,10 @@ def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _
         cells = row.cells[text_positions[-1] + 1:] if text_positions else row.cells
         if not any(token_of(c.text).kind in ("number", "blank") for c in cells):
             continue
-        if last is not None and last.fragment and not _has_figures(last.cells):
-            matches[last.index] = _Match(last.index, cells, False, last.line)
+        tail = "".join(row.cells[i].text for i in text_positions)
+        if last is not None and last.fragment and not _has_figures(last.cells) \
+                and index.completes(last.index, last.fragment, tail):
+            matches[last.index] = _Match(last.index, cells, None, last.line)
             last = None
         elif pointer > 0 and pointer < index.size:
             line = cells[0].line if cells else None
@@ -116,8 +134,21 @@ def _has_figures(cells) -> bool:
     return _count_figures(cells) > 0
 
 
+@cache
+def _grid_index(version: str) -> RowIndex:
+    grid = TEMPLATES[version].applications
+    return RowIndex(grid.rows, (s for c in grid.columns for s in c.spellings))
+
+
+@cache
+def _active_index(version: str) -> RowIndex:
+    template = TEMPLATES[version]
+    return RowIndex([item for article in template.articles for item in article.items],
+                    (s for a in template.articles for m in a.metrics for s in m.spellings))
+
+
 def read_grid(doc_rows: Sequence[DocRow], grid: Grid, template: Template) -> TableRead:
-    index = RowIndex(grid.rows, (s for c in grid.columns for s in c.spellings))
+    index = _grid_index(template.version)
     matches, findings, header = match_rows(doc_rows, index)
     result = TableRead(findings=findings, found=bool(matches))
     if not matches:
@@ -162,7 +193,9 @@ def _place(rows, result: TableRead, equations: Sequence[Equation]) -> None:
 
 
 def _figures(paths: Sequence[str], option: Placement) -> dict[str, Figure]:
-    return {path: figure_of(slot) for path, slot in zip(paths, option)}
+    """The figures of a row with one placement and no lost cell."""
+    return {path: Figure(token.value, token.text, cell.line, cell.page) if cell else Figure(None, token.text)
+            for path, (token, cell) in zip(paths, option)}
 
 
 def _count_figures(cells) -> int:
@@ -185,8 +218,7 @@ _UNIT = re.compile(r"单位\s*[:：]?\s*(亿元|万元|元)")
 
 def read_active(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
     items = [(article, item) for article in template.articles for item in article.items]
-    index = RowIndex([item for _, item in items],
-                     (s for a in template.articles for m in a.metrics for s in m.spellings))
+    index = _active_index(template.version)
     matches, findings, _ = match_rows(doc_rows, index)
     result = TableRead(findings=findings, found=bool(matches))
     if not matches:
@@ -256,7 +288,7 @@ def read_reviews(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
         return result
     paths = [f"{grid.key}/{r.key}/{c.key}" for r in grid.rows for c in grid.columns]
     line = cells[0].line if cells else None
-    match = _Match(0, tuple(cells), False, line)
+    match = _Match(0, tuple(cells), None, line)
     if not cells:
         result.figures.update((p, Figure(None)) for p in paths)
         return result

@@ -69,33 +69,38 @@ def _strict(data: bytes, encoding: str) -> str:
         raise NotText(f"文件声明为 {encoding} 编码，但内容无法按此解码") from None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _check_text(text: str) -> str:
     sample = text[:20_000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    if "\x00" in sample or controls > len(sample) * 0.01:
+    if "\x00" in sample or len(_CONTROL.findall(sample)) > len(sample) * 0.01:
         raise NotText("文件不是文本（含有二进制内容）")
     return text
 
 
 # Word-processor and converter artifacts: bookmarks, bold markers, zero-width characters.
 _ARTIFACTS = re.compile(r"\[bookmark:[^\]]*\]|\*\*|[\u200b-\u200f\u2060\ufeff]")
-_SPACES = str.maketrans({"\u00a0": " ", "\u3000": " ", "\u2002": " ", "\u2003": " ", "\u2009": " "})
+_SPACES = ("\u00a0", "\u3000", "\u2002", "\u2003", "\u2009")
 
 
-def clean(line: str) -> str:
-    """Remove artifacts and unify spaces; keep tabs (they separate cells)."""
-    return _ARTIFACTS.sub("", line).translate(_SPACES).rstrip("\r\n")[:MAX_LINE_CHARS]
+def clean(text: str) -> list[str]:
+    """Lines without artifacts, with spaces unified; tabs are kept (they separate cells)."""
+    text = _ARTIFACTS.sub("", text)
+    for space in _SPACES:  # str.replace is many times faster than str.translate with a table
+        if space in text:
+            text = text.replace(space, " ")
+    return [line[:MAX_LINE_CHARS] for line in text.splitlines()]
 
 
 def read(data: bytes, source: Source) -> Document:
     text, encoding = decode(data)
-    lines = [clean(line) for line in text.splitlines()]
+    lines = clean(text)
     return Document(dataclasses.replace(source, encoding=encoding), tuple(rows_of(lines)))
 
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?[\s:|+-]*-{3,}[\s:|+-]*\|?\s*$")
-_ONE_CELL = re.compile(r"^\t[^\t]*$")
 _HEADING_LIKE = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 
 
@@ -110,11 +115,13 @@ def rows_of(lines: list[str]) -> list[DocRow]:
             group.clear()
 
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        stripped = line.strip()
+        tabbed = "\t" in line
+        if not stripped:
             close_group()
-        elif _ONE_CELL.match(line):
-            group.append(Cell(line[1:].strip(), number))
-        elif group and "\t" not in line and _continues_cell(line):
+        elif tabbed and line[0] == "\t" and "\t" not in line[1:]:
+            group.append(Cell(stripped, number))
+        elif group and not tabbed and _continues_cell(line):
             last = group[-1]
             group[-1] = Cell(last.text + line.strip(), last.line)
         else:
