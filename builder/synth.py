@@ -6,6 +6,7 @@ Used by the property tests and the benchmarks. Figures are a dict of cell path -
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -149,13 +150,13 @@ def _application_rows(values, template, layout, quirks):
         previous_group = row.group
         if quirks.group_on_wrong_row:  # each group label lands one row late
             group, late_group = late_group, group
-        label = _label(row.label, quirks)
-        if quirks.split_label and len(label) > 8 and layout != "pipe":
+        if quirks.split_label and len(row.label) > 8 and layout != "pipe":
+            label = _label(row.label, dataclasses.replace(quirks, artifacts=False))
             # the tail of the label on a row of its own, as Word leaves it
             rows.append([group, label[:6], *cells])
             rows.append(["", label[6:]] + [""] * len(cells))
         else:
-            rows.append([group, label, *cells])
+            rows.append([group, _label(row.label, quirks), *cells])
     return _rows(rows, layout)
 
 

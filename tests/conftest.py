@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,8 @@ def parse_text(text: str, encoding: str = "utf-8") -> Report:
     data = text.encode(encoding)
     report = parse(read(data, Source("test.txt", "txt", "", len(data))))
     findings = report.findings + checks.check(report)
-    return Report(**{**report.__dict__, "findings": findings,
-                     "status": status_of(findings, parsed=bool(report.tables_found))})
+    return dataclasses.replace(report, findings=findings,
+                               status=status_of(findings, parsed=bool(report.tables_found)))
 
 
 def rules_of(report: Report) -> set[str]:

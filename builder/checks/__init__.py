@@ -80,7 +80,7 @@ def check_corpus(reports: Sequence[Report]) -> dict[int, tuple[Finding, ...]]:
         for year, position in years.items():
             if year - 1 in years:
                 found[position] += _carried_over(reports[years[year - 1]], reports[position])
-    return {position: tuple(findings) for position, findings in found.items()}
+    return {position: tuple(findings) for position, findings in found.items() if findings}
 
 
 def _carried_over(previous: Report, current: Report) -> Iterator[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
@@ -166,7 +167,7 @@ def apply_sidecar(meta: Metadata, data: Mapping) -> Metadata:
                                     actual=str(value)[:80]))
         else:
             values[key] = checked
-    return Metadata(**{**meta.__dict__, **values, "findings": tuple(findings)})
+    return dataclasses.replace(meta, **values, findings=tuple(findings))
 
 
 def _sidecar_value(key: str, value):

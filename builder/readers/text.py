@@ -36,9 +36,15 @@ def decode(data: bytes) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _strict(data, encoding), encoding.removesuffix("-sig")
-    utf16 = _utf16_without_bom(data)
-    if utf16:
-        return _strict(data, utf16), utf16
+    if b"\x00" in data[:4096]:
+        # UTF-8 and GB18030 text never holds a NUL byte; UTF-16 does, beside every newline
+        utf16 = _utf16_without_bom(data)
+        if utf16:
+            try:
+                return _check_text(data.decode(utf16)), utf16
+            except (UnicodeDecodeError, NotText):
+                pass
+        raise NotText("文件不是文本（含有二进制内容）")
     for encoding in ("utf-8", "gb18030"):
         try:
             return _check_text(data.decode(encoding)), encoding
@@ -48,16 +54,13 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    sample = data[:4096]
-    if len(sample) < 4:
+    if len(data) % 2:
         return None
-    even_nuls = sample[0::2].count(0)
-    odd_nuls = sample[1::2].count(0)
-    half = len(sample) // 2
-    # ASCII-range characters leave one NUL per pair; CJK text leaves few, so look at both halves
-    if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
+    little = sum(1 for i in range(0, min(len(data), 65536), 2) if data[i + 1] == 0 and data[i] in (10, 13, 32))
+    big = sum(1 for i in range(0, min(len(data), 65536), 2) if data[i] == 0 and data[i + 1] in (10, 13, 32))
+    if little > big:
         return "utf-16-le"
-    if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
+    if big > little:
         return "utf-16-be"
     return None
 
@@ -117,10 +120,10 @@ def rows_of(lines: list[str]) -> list[DocRow]:
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         tabbed = "\t" in line
-        if not stripped:
+        if tabbed and line[0] == "\t" and "\t" not in line[1:]:
+            group.append(Cell(stripped, number))  # a line of just a tab is an empty cell
+        elif not stripped:
             close_group()
-        elif tabbed and line[0] == "\t" and "\t" not in line[1:]:
-            group.append(Cell(stripped, number))
         elif group and not tabbed and _continues_cell(line):
             last = group[-1]
             group[-1] = Cell(last.text + line.strip(), last.line)

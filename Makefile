@@ -1,0 +1,30 @@
+# make site: the main job; make test: every test. Both set up .venv on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: site test bench golden clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+# Until the data package and the website land, the main job parses and checks every report.
+site: $(STAMP)
+	$(BIN)/gongkai validate reports/ || [ $$? -le 2 ]  # findings are data: they never stop the job
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_parse.py
+
+# Rewrites tests/golden/ from the parser: review every changed figure against the source by hand.
+golden: $(STAMP)
+	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
