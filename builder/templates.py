@@ -91,6 +91,10 @@ class Template:
         return tuple(chain(self.active_paths(), self.grid_paths(self.applications),
                            self.grid_paths(self.reviews_litigation)))
 
+    def table_paths(self, table: str) -> tuple[str, ...]:
+        """The cell paths of one table: active_disclosure, applications or reviews_litigation."""
+        return _table_paths(self.version, table)
+
     def active_paths(self) -> tuple[str, ...]:
         return tuple(
             f"active_disclosure/{a.key}/{i.key}/{m.key}"
@@ -266,6 +270,11 @@ TEMPLATES = {t.version: t for t in (TEMPLATE_2019, TEMPLATE_2021)}
 @cache
 def _cell_paths(version: str) -> tuple[str, ...]:
     return TEMPLATES[version]._all_paths()
+
+
+@cache
+def _table_paths(version: str, table: str) -> tuple[str, ...]:
+    return tuple(p for p in _cell_paths(version) if p.startswith(table + "/"))
 
 
 @cache

@@ -77,8 +77,10 @@ def non_negative_integer(report: Report, template: Template) -> Iterator[Finding
 def blank_cell(report: Report, template: Template) -> Iterator[Finding]:
     """Blank cells are missing figures, never zeros: one finding per table row with blanks."""
     for table in report.tables_found:
-        paths = [p for p in template.cell_paths() if p.startswith(table + "/")]
-        blanks = [p for p in paths if report.figures[p].value is None and not _reported_elsewhere(report, p)]
+        paths = template.table_paths(table)
+        values = report.values
+        elsewhere = _reported_elsewhere(report)
+        blanks = [p for p in paths if values[p] is None and p not in elsewhere]
         if blanks and len(blanks) == len(paths):
             yield Finding("blank_cell", "warning",
                           f"「{TABLE_NAMES[table]}」表格全部为空白（{len(blanks)} 个单元格），空白不等于 0",
@@ -94,9 +96,10 @@ def blank_cell(report: Report, template: Template) -> Iterator[Finding]:
                           len(cells))
 
 
-def _reported_elsewhere(report: Report, path: str) -> bool:
+def _reported_elsewhere(report: Report) -> set[str]:
     """Cells lost in a short or missing row already have their own finding."""
-    return any(path in f.cells for f in report.findings if f.rule in ("short_row", "extra_figures", "missing_row"))
+    return {cell for f in report.findings if f.rule in ("short_row", "extra_figures", "missing_row")
+            for cell in f.cells}
 
 
 def missing_table(report: Report, template: Template) -> Iterator[Finding]:
@@ -104,7 +107,7 @@ def missing_table(report: Report, template: Template) -> Iterator[Finding]:
         if table not in report.tables_found:
             yield Finding("missing_table", "warning",
                           f"未找到「{name}」表格（可能是图片或缺失），其数据记为缺失",
-                          tuple(p for p in template.cell_paths() if p.startswith(table + "/")))
+                          template.table_paths(table))
 
 
 def missing_section(report: Report, template: Template) -> Iterator[Finding]:

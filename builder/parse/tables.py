@@ -254,7 +254,7 @@ def _header_units(doc_rows: Sequence[DocRow], template: Template) -> dict[str, s
     units = {}
     for row in doc_rows:
         for cell in row.cells:
-            found = _UNIT.search(cell.text)
+            found = _UNIT.search(cell.text) if "单位" in cell.text else None
             if not found:
                 continue
             normalized = normalize_label(cell.text)
