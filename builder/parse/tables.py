@@ -156,19 +156,23 @@ def read_grid(doc_rows: Sequence[DocRow], grid: Grid, template: Template) -> Tab
     if not header:
         result.findings.append(Finding("header_missing", "info",
                                        "未找到表头，各列按模板顺序读取"))
-    width = len(grid.columns)
-    rows = []
-    for number, row in enumerate(grid.rows):
-        paths = [f"{grid.key}/{row.key}/{c.key}" for c in grid.columns]
+    rows = [(row.label, [f"{grid.key}/{row.key}/{c.key}" for c in grid.columns]) for row in grid.rows]
+    _place(_placed_rows(rows, matches, result), result, template.equations())
+    return result
+
+
+def _placed_rows(rows, matches: dict[int, _Match], result: TableRead) -> list:
+    """The possible placements of each template row (label, paths) found; missing rows are findings."""
+    placed = []
+    for number, (label, paths) in enumerate(rows):
         match = matches.get(number)
         if match is None:
             result.figures.update((p, Figure(None)) for p in paths)
             result.findings.append(Finding("missing_row", "warning",
-                                           f"未找到「{row.label}」行，该行各单元格记为空缺", tuple(paths)))
-            continue
-        rows.append((paths, placements(match.cells, width), match, row.label))
-    _place(rows, result, template.equations())
-    return result
+                                           f"未找到「{label}」行，该行各单元格记为空缺", tuple(paths)))
+        else:
+            placed.append((paths, placements(match.cells, len(paths)), match, label))
+    return placed
 
 
 def _place(rows, result: TableRead, equations: Sequence[Equation]) -> None:
@@ -224,17 +228,9 @@ def read_active(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
     if not matches:
         return result
     header_units = _header_units(doc_rows, template)
-    rows = []
-    for number, (article, item) in enumerate(items):
-        paths = [f"active_disclosure/{article.key}/{item.key}/{m.key}" for m in article.metrics]
-        match = matches.get(number)
-        if match is None:
-            result.figures.update((p, Figure(None)) for p in paths)
-            result.findings.append(Finding("missing_row", "warning",
-                                           f"未找到「{item.label}」行，该行各单元格记为空缺", tuple(paths)))
-            continue
-        rows.append((paths, placements(match.cells, len(paths)), match, item.label))
-    _place(rows, result, ())
+    rows = [(item.label, [f"active_disclosure/{article.key}/{item.key}/{m.key}" for m in article.metrics])
+            for article, item in items]
+    _place(_placed_rows(rows, matches, result), result, ())
     for article in template.articles:
         for metric in article.metrics:
             if metric.key not in article.decimal_metrics:
