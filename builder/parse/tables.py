@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from builder.model import DocRow, Figure, Finding
-from builder.parse.align import Placement, figure_of, placements, settle
+from builder.parse.align import Placement, placements, settle
 from builder.parse.cells import label_core, normalize_label, token_of
 from builder.templates import GROUP_LABELS, TEMPLATES, Equation, Grid, Label, Template
 
