@@ -30,7 +30,7 @@ class DocRow:
     cells: tuple[Cell, ...]
     tabular: bool
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "".join(c.text for c in self.cells)
 

@@ -73,8 +73,8 @@ class Settled:
 def settle(paths: Sequence[str], options: Sequence[Placement], known: Mapping[str, Number | None],
            equations: Iterable[Equation]) -> Settled:
     """Choose figures for one row given its possible placements and the figures already known."""
-    related = [eq for eq in equations if any(p in eq.lhs or p in eq.rhs for p in paths)]
-    outcomes = [(option, *_solve(paths, option, known, related)) for option in options]
+    reduced = _reduce(paths, known, equations)
+    outcomes = [(option, *_solve(paths, option, reduced)) for option in options]
     viable = [(option, values, solved) for option, values, solved, ok in outcomes if ok]
     consistent = bool(viable)
     if not viable:  # every placement breaks a sum: keep what was printed, the checks will say
@@ -112,24 +112,34 @@ def _printed_values(paths, option) -> dict[str, Number | None]:
     return {path: (slot[0].value if slot is not None else None) for path, slot in zip(paths, option)}
 
 
-def _solve(paths, option, known, equations):
-    """Values of this placement, lost and empty cells solved from equations; ok False on a
+def _reduce(paths, known, equations) -> list[tuple[list[tuple[str, int]], Number]]:
+    """The equations that touch the row and whose other cells are all known, as
+    (the row's terms with their signs, the signed sum of the other terms)."""
+    row = set(paths)
+    reduced = []
+    for eq in equations:
+        terms = [(p, 1) for p in eq.lhs] + [(p, -1) for p in eq.rhs]
+        others = [known.get(p) for p, _ in terms if p not in row]
+        if None in others:
+            continue
+        rest = sum(sign * known[p] for p, sign in terms if p not in row)
+        reduced.append(([(p, sign) for p, sign in terms if p in row], rest))
+    return reduced
+
+
+def _solve(paths, option, reduced):
+    """Values of this placement, lost and empty cells solved from the sums; ok False on a
     contradiction."""
     values = _printed_values(paths, option)
     # In a doubtful row an empty cell may be a lost one: let the sums say what it holds.
     lost = {path for path, slot in zip(paths, option) if slot is None or slot[0].kind == "empty"}
-
-    def value(path):
-        return values[path] if path in values else known.get(path)
-
     solved: set[str] = set()
     progress = True
     while progress:
         progress = False
-        for eq in equations:
-            terms = [(p, 1) for p in eq.lhs] + [(p, -1) for p in eq.rhs]
-            unknown = [(p, sign) for p, sign in terms if value(p) is None]
-            balance = sum(sign * value(p) for p, sign in terms if value(p) is not None)
+        for terms, rest in reduced:
+            unknown = [(p, sign) for p, sign in terms if values[p] is None]
+            balance = rest + sum(sign * values[p] for p, sign in terms if values[p] is not None)
             if not unknown:
                 if balance != 0:
                     return values, solved, False

@@ -21,10 +21,14 @@ _DATE = re.compile(r"^(?P<y>20\d{2}|[〇零○一二三四五六七八九]{4})\s
                    r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$")
 _ISO_DATE = re.compile(r"^(?P<y>20\d{2})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})$")
 _CONTACT = {
-    "address": re.compile(r"(?:通讯|联系|办公)?地址\s*[:：]\s*([^，,。；;）)\n]{2,60})"),
+    "address": re.compile(r"地址\s*[:：]\s*([^，,。；;）)\n]{2,60})"),
     "postcode": re.compile(r"邮(?:政)?编(?:码)?\s*[:：]\s*(\d{6})"),
-    "phone": re.compile(r"(?:联系|咨询)?电话\s*[:：]\s*((?:\d[\d\-－—() （）]{4,20}\d))"),
+    "phone": re.compile(r"电话\s*[:：]\s*(\d[\d\-－—() （）]{4,20}\d)"),
     "email": re.compile(r"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"),
+}
+# Each pattern is searched only where its anchor occurs, which is most often nowhere.
+_CONTACT_ANCHORS = {
+    "address": "地址", "postcode": "邮", "phone": "电话", "email": "@",
 }
 # A division's name: CJK characters other than the function words that precede names in prose.
 _NAME_CHAR = r"(?:(?![与向请联系的和及由至在为是对我本全各经])[\u4e00-\u9fff])"
@@ -115,7 +119,7 @@ def _signature(tail: Sequence[str]) -> str | None:
 def _contact(text: str) -> dict[str, str] | None:
     found = {}
     for key, pattern in _CONTACT.items():
-        match = pattern.search(text)
+        match = pattern.search(text) if _CONTACT_ANCHORS[key] in text else None
         if match:
             found[key] = match.group(1).strip()
     return found or None

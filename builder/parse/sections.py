@@ -17,10 +17,17 @@ _KEYWORDS = [(s.key, tuple(normalize_label(k) for k in s.keywords)) for s in SEC
 
 def heading_of(row: DocRow) -> str | None:
     """The section key if this row is a section heading."""
-    texts = [c.text for c in row.cells if c.text]
-    if len(texts) != 1 or len(texts[0]) > 2 * _MAX_HEADING:
+    cells = row.cells
+    if len(cells) == 1:
+        text = cells[0].text
+    else:
+        texts = [c.text for c in cells if c.text]
+        if len(texts) != 1:
+            return None
+        text = texts[0]
+    if not text or len(text) > 2 * _MAX_HEADING:
         return None
-    normalized = normalize_label(texts[0])
+    normalized = normalize_label(text)
     if len(normalized) > _MAX_HEADING or _SUB_NUMBER.match(normalized):
         return None
     numbered = bool(_TOP_NUMBER.match(normalized))

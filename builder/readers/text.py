@@ -102,7 +102,6 @@ def read(data: bytes, source: Source) -> Document:
     return Document(dataclasses.replace(source, encoding=encoding), tuple(rows_of(lines)))
 
 
-_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?[\s:|+-]*-{3,}[\s:|+-]*\|?\s*$")
 _HEADING_LIKE = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 
@@ -111,39 +110,42 @@ def rows_of(lines: list[str]) -> list[DocRow]:
     """Group cleaned lines into rows of cells; line numbers are 1-based."""
     rows: list[DocRow] = []
     group: list[Cell] = []  # the open row of the one-cell-per-line layout
-
-    def close_group() -> None:
-        if group:
-            rows.append(DocRow(tuple(group), tabular=True))
-            group.clear()
-
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        tabbed = "\t" in line
-        if tabbed and line[0] == "\t" and "\t" not in line[1:]:
-            group.append(Cell(stripped, number))  # a line of just a tab is an empty cell
-        elif not stripped:
-            close_group()
-        elif group and not tabbed and _continues_cell(line):
-            last = group[-1]
-            group[-1] = Cell(last.text + line.strip(), last.line)
-        else:
-            close_group()
-            rows.extend(_row_of_line(line, number))
-    close_group()
+        if line[:1] == "\t" and line.count("\t") == 1:
+            group.append(_cell((stripped, number, None)))  # a line of just a tab is an empty cell
+            continue
+        if group and stripped and "\t" not in line and _continues_cell(stripped):
+            group[-1] = _cell((group[-1].text + stripped, group[-1].line, None))
+            continue
+        if group:
+            rows.append(DocRow(tuple(group), tabular=True))
+            group = []
+        if stripped:
+            row = _row_of_line(line, stripped, number)
+            if row is not None:
+                rows.append(row)
+    if group:
+        rows.append(DocRow(tuple(group), tabular=True))
     return rows
 
 
-def _continues_cell(line: str) -> bool:
-    return len(line.strip()) <= 30 and not _HEADING_LIKE.match(line)
+# Rows are made of thousands of cells a report: build the named tuples without their
+# Python-level constructor.
+def _cell(fields: tuple[str, int, None]) -> Cell:
+    return tuple.__new__(Cell, fields)
 
 
-def _row_of_line(line: str, number: int) -> list[DocRow]:
+def _continues_cell(stripped: str) -> bool:
+    return len(stripped) <= 30 and not _HEADING_LIKE.match(stripped)
+
+
+def _row_of_line(line: str, stripped: str, number: int) -> DocRow | None:
     if "\t" in line:
-        return [DocRow(tuple(Cell(part.strip(), number) for part in line.split("\t")), tabular=True)]
-    if _PIPE_ROW.match(line):
-        if _PIPE_RULE.match(line):
-            return []
-        parts = line.strip().strip("|").split("|")
-        return [DocRow(tuple(Cell(part.strip(), number) for part in parts), tabular=True)]
-    return [DocRow((Cell(line.strip(), number),), tabular=False)]
+        return DocRow(tuple([_cell((part.strip(), number, None)) for part in line.split("\t")]), tabular=True)
+    if stripped[0] == "|" and stripped[-1] == "|":
+        if _PIPE_RULE.match(stripped):
+            return None
+        return DocRow(tuple([_cell((part.strip(), number, None)) for part in stripped[1:-1].split("|")]),
+                      tabular=True)
+    return DocRow((_cell((stripped, number, None)),), tabular=False)
