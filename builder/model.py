@@ -62,6 +62,9 @@ class Figure(NamedTuple):
     inferred: bool = False  # value set from the template's sums, not read
 
 
+MISSING = Figure(None)  # a cell that is not in the source at all
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str

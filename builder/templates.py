@@ -73,7 +73,7 @@ class Template:
     articles: tuple[Article, ...]
     applications: Grid
     reviews_litigation: Grid
-    distinctive: tuple[str, ...] = field(default=())  # labels only this template prints
+    distinctive: tuple[str, ...] = field(default=())  # texts only this template's tables print
 
     def fits_year(self, year: int) -> bool:
         first, last = self.years
@@ -224,8 +224,8 @@ TEMPLATE_2019 = Template(
                                        *_ROWS_AFTER_OTHER),
                       APPLICANTS, APPLICANT_GROUPS),
     reviews_litigation=REVIEWS,
-    distinctive=("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
-                 "处理决定数量", "采购项目数量", "采购总金额", "政府集中采购", "其他对外管理服务事项"),
+    distinctive=("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量",
+                 "采购总金额", "政府集中采购", "其他对外管理服务事项"),
 )
 
 TEMPLATE_2021 = Template(
@@ -258,10 +258,8 @@ TEMPLATE_2021 = Template(
         *_ROWS_AFTER_OTHER,
     ), APPLICANTS, APPLICANT_GROUPS),
     reviews_litigation=REVIEWS,
-    distinctive=("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额（单位：万元）",
-                 "本年收费金额",
-                 "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-                 "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    distinctive=("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
+                 "无正当理由逾期不补正", "逾期未按收费通知要求缴纳费用"),
 )
 
 TEMPLATES = {t.version: t for t in (TEMPLATE_2019, TEMPLATE_2021)}

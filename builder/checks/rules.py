@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import cache
 
 from builder.model import Finding, Report
-from builder.templates import Template, cell_label
+from builder.templates import TEMPLATES, Template, cell_label
 
 TABLE_NAMES = {"active_disclosure": "二、主动公开政府信息情况", "applications": "三、收到和处理政府信息公开申请情况",
                "reviews_litigation": "四、政府信息公开行政复议、行政诉讼情况"}
@@ -58,20 +59,26 @@ def review_total(report: Report, template: Template) -> Iterator[Finding]:
 
 def non_negative_integer(report: Report, template: Template) -> Iterator[Finding]:
     """Counts are non-negative integers; `change` may be negative; amounts may be decimal."""
-    signed, decimal = set(), set()
-    for article in template.articles:
-        for item in article.items:
-            prefix = f"active_disclosure/{article.key}/{item.key}/"
-            signed |= {prefix + m for m in article.signed_metrics}
-            decimal |= {prefix + m for m in article.decimal_metrics}
+    signed, decimal = _signed_and_decimal(template.version)
     for path, value in report.values.items():
-        if value is None:
+        if value is None or (type(value) is int and value >= 0):
             continue
         fractional = isinstance(value, Decimal) and value != value.to_integral_value()
         if (value < 0 and path not in signed) or (fractional and path not in decimal):
             kind = "负数" if value < 0 else "小数"
             yield Finding("non_negative_integer", "error",
                           f"{cell_label(template, path)}为{kind} {value}，此处应为非负整数", (path,), None, value)
+
+
+@cache
+def _signed_and_decimal(version: str) -> tuple[frozenset[str], frozenset[str]]:
+    signed, decimal = set(), set()
+    for article in TEMPLATES[version].articles:
+        for item in article.items:
+            prefix = f"active_disclosure/{article.key}/{item.key}/"
+            signed |= {prefix + m for m in article.signed_metrics}
+            decimal |= {prefix + m for m in article.decimal_metrics}
+    return frozenset(signed), frozenset(decimal)
 
 
 def blank_cell(report: Report, template: Template) -> Iterator[Finding]:

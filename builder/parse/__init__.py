@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 
-from builder.model import Document, DocRow, Figure, Finding, Report
-from builder.parse.cells import normalize_label
+from builder.model import MISSING, Document, DocRow, Figure, Finding, Report
+from builder.parse.cells import normalize_label, normalize_text
 from builder.parse.metadata import apply_sidecar, read_metadata
 from builder.parse.sections import find_sections, narrative
 from builder.parse.tables import read_active, read_grid, read_reviews
@@ -36,7 +37,8 @@ def parse(document: Document, sidecar: Mapping | None = None) -> Report:
         findings += read.findings
     found = tuple(key for key, read in reads.items() if read.found)
     for path in template.cell_paths():
-        figures.setdefault(path, Figure(None))
+        if path not in figures:
+            figures[path] = MISSING
     if meta.agency is None:
         findings.append(Finding("metadata_missing", "warning", "无法从标题中识别机关名称"))
     if meta.year is None:
@@ -52,9 +54,8 @@ def parse(document: Document, sidecar: Mapping | None = None) -> Report:
 
 def detect_template(rows: Sequence[DocRow], year: int | None) -> tuple[Template, list[Finding]]:
     """The template whose distinctive labels the tables print; the year decides only a tie."""
-    labels = {normalize_label(cell.text) for row in rows if row.tabular for cell in row.cells}
-    hits = {version: sum(normalize_label(label) in labels for label in t.distinctive)
-            for version, t in TEMPLATES.items()}
+    tables = normalize_text("".join(row.text for row in rows if row.tabular))
+    hits = {version: sum(label in tables for label in _distinctive(version)) for version in TEMPLATES}
     best = max(hits.values())
     leaders = [v for v, h in hits.items() if h == best]
     findings = []
@@ -70,6 +71,11 @@ def detect_template(rows: Sequence[DocRow], year: int | None) -> tuple[Template,
             findings.append(Finding("template_unclear", "warning",
                                     f"无法从表格栏目判断模板版本，按年度采用 {version} 版"))
     return TEMPLATES[version], findings
+
+
+@cache
+def _distinctive(version: str) -> tuple[str, ...]:
+    return tuple(normalize_label(label) for label in TEMPLATES[version].distinctive)
 
 
 def _region(rows: Sequence[DocRow], spans: dict[str, tuple[int, int]], key: str) -> Sequence[DocRow]:

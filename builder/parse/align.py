@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from math import comb
 
-from builder.model import Cell, Figure, Number
+from builder.model import MISSING, Cell, Figure, Number
 from builder.parse.cells import EMPTY, Token, token_of
 from builder.templates import Equation
 
@@ -54,7 +54,7 @@ def placements(cells: Sequence[Cell], width: int) -> list[Placement]:
 
 def figure_of(slot: Slot) -> Figure:
     if slot is None:
-        return Figure(None)
+        return MISSING
     token, cell = slot
     line = cell.line if cell else None
     page = cell.page if cell else None
@@ -95,7 +95,7 @@ def settle(paths: Sequence[str], options: Sequence[Placement], known: Mapping[st
                                    inferred=True)
             inferred.append(path)
         else:
-            figures[path] = Figure(None)
+            figures[path] = MISSING
             doubtful.append(path)
     return Settled(figures, tuple(lost), tuple(inferred), tuple(doubtful), consistent)
 

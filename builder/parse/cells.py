@@ -14,11 +14,14 @@ _DROP = re.compile(r"[\s\"'“”‘’「」『』:：;；。]+")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[.、]|\([一二三四五六七八九十]+\)|\d{1,2}[.、]|\(\d{1,2}\))")
 
 
-@lru_cache(maxsize=65536)
-def normalize_label(text: str) -> str:
+def normalize_text(text: str) -> str:
     """The form labels are compared in: NFKC, no spaces or quotes, '1、' as '1.'."""
     text = unicodedata.normalize("NFKC", text)
     return _DROP.sub("", text).replace("、", ".").rstrip(".")
+
+
+# Cells repeat from report to report ("0", the labels): remember the short ones.
+normalize_label = lru_cache(maxsize=65536)(normalize_text)
 
 
 def label_core(normalized: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from builder.model import DocRow, Figure, Finding
+from builder.model import MISSING, DocRow, Figure, Finding
 from builder.parse.align import Placement, placements, settle
 from builder.parse.cells import label_core, normalize_label, token_of
 from builder.templates import GROUP_LABELS, TEMPLATES, Equation, Grid, Label, Template
@@ -167,7 +167,7 @@ def _placed_rows(rows, matches: dict[int, _Match], result: TableRead) -> list:
     for number, (label, paths) in enumerate(rows):
         match = matches.get(number)
         if match is None:
-            result.figures.update((p, Figure(None)) for p in paths)
+            result.figures.update((p, MISSING) for p in paths)
             result.findings.append(Finding("missing_row", "warning",
                                            f"未找到「{label}」行，该行各单元格记为空缺", tuple(paths)))
         else:
@@ -182,7 +182,7 @@ def _place(rows, result: TableRead, equations: Sequence[Equation]) -> None:
         if len(options) == 1 and None not in options[0]:
             result.figures.update(_figures(paths, options[0]))
         elif not options:
-            result.figures.update((p, Figure(None)) for p in paths)
+            result.figures.update((p, MISSING) for p in paths)
             result.findings.append(Finding(
                 "extra_figures", "warning",
                 f"第 {match.line} 行「{label}」的数字多于 {len(paths)} 列，无法确定各数字所在的列，该行记为空缺",
@@ -198,8 +198,9 @@ def _place(rows, result: TableRead, equations: Sequence[Equation]) -> None:
 
 def _figures(paths: Sequence[str], option: Placement) -> dict[str, Figure]:
     """The figures of a row with one placement and no lost cell."""
-    return {path: Figure(token.value, token.text, cell.line, cell.page) if cell else Figure(None, token.text)
-            for path, (token, cell) in zip(paths, option)}
+    new = tuple.__new__  # as in readers.text: hundreds of figures a report
+    return {path: new(Figure, (token.value, token.text, cell.line, cell.page, False)) if cell
+            else Figure(None, token.text) for path, (token, cell) in zip(paths, option)}
 
 
 def _count_figures(cells) -> int:
@@ -286,7 +287,7 @@ def read_reviews(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
     line = cells[0].line if cells else None
     match = _Match(0, tuple(cells), None, line)
     if not cells:
-        result.figures.update((p, Figure(None)) for p in paths)
+        result.figures.update((p, MISSING) for p in paths)
         return result
     _place([(paths, placements(cells, len(paths)), match, "行政复议、行政诉讼数据")], result,
            template.equations())
