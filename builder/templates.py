@@ -73,7 +73,8 @@ class Template:
     articles: tuple[Article, ...]
     applications: Grid
     reviews_litigation: Grid
-    distinctive: tuple[str, ...] = field(default=())  # texts only this template's tables print
+    # texts only this template's tables print, free of punctuation so that they are found as printed
+    distinctive: tuple[str, ...] = field(default=())
 
     def fits_year(self, year: int) -> bool:
         first, last = self.years

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 
 from builder.model import MISSING, Document, DocRow, Figure, Finding, Report
-from builder.parse.cells import normalize_label, normalize_text
 from builder.parse.metadata import apply_sidecar, read_metadata
 from builder.parse.sections import find_sections, narrative
 from builder.parse.tables import read_active, read_grid, read_reviews
@@ -54,7 +53,7 @@ def parse(document: Document, sidecar: Mapping | None = None) -> Report:
 
 def detect_template(rows: Sequence[DocRow], year: int | None) -> tuple[Template, list[Finding]]:
     """The template whose distinctive labels the tables print; the year decides only a tie."""
-    tables = normalize_text("".join(row.text for row in rows if row.tabular))
+    tables = "".join("".join([row.text for row in rows if row.tabular]).split())
     hits = {version: sum(label in tables for label in _distinctive(version)) for version in TEMPLATES}
     best = max(hits.values())
     leaders = [v for v, h in hits.items() if h == best]
@@ -75,7 +74,7 @@ def detect_template(rows: Sequence[DocRow], year: int | None) -> tuple[Template,
 
 @cache
 def _distinctive(version: str) -> tuple[str, ...]:
-    return tuple(normalize_label(label) for label in TEMPLATES[version].distinctive)
+    return tuple("".join(label.split()) for label in TEMPLATES[version].distinctive)
 
 
 def _region(rows: Sequence[DocRow], spans: dict[str, tuple[int, int]], key: str) -> Sequence[DocRow]:

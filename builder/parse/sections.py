@@ -17,14 +17,12 @@ _KEYWORDS = [(s.key, tuple(normalize_label(k) for k in s.keywords)) for s in SEC
 
 def heading_of(row: DocRow) -> str | None:
     """The section key if this row is a section heading."""
-    cells = row.cells
-    if len(cells) == 1:
-        text = cells[0].text
-    else:
-        texts = [c.text for c in cells if c.text]
-        if len(texts) != 1:
-            return None
-        text = texts[0]
+    text = ""
+    for cell in row.cells:
+        if cell.text:
+            if text:
+                return None  # a heading is the only text of its row
+            text = cell.text
     if not text or len(text) > 2 * _MAX_HEADING:
         return None
     normalized = normalize_label(text)

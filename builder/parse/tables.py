@@ -21,6 +21,7 @@ from builder.templates import GROUP_LABELS, TEMPLATES, Equation, Grid, Label, Te
 # so that a column header such as 其他 or 总计 is never taken for a row far ahead.
 _CORE_REACH = 1
 _MIN_FRAGMENT = 3
+_VALUE = ("value", None)
 
 
 @dataclass
@@ -48,11 +49,9 @@ class RowIndex:
         self.groups = {normalize_label(g) for g in groups} - set(self.full)
         self.columns = {normalize_label(c) for c in columns}
 
-    def match(self, text: str, pointer: int) -> tuple[str, int | None]:
-        """('row'|'fragment', index) or ('group'|'column'|'value'|'text', None)."""
-        known = self._known(text)
-        if known is None:
-            return "value", None
+    def resolve(self, known, pointer: int) -> tuple[str, int | None]:
+        """('row'|'fragment', index) or ('group'|'column'|'text', None): what a text that
+        is not a figure matches when the next row expected is `pointer`."""
         full, is_group, core, core_index, is_column = known
         if full is not None and full >= pointer:
             return "row", full
@@ -69,7 +68,7 @@ class RowIndex:
         return "text", None
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one index per template, kept for the process
-    def _known(self, text: str):
+    def known(self, text: str):
         """What a text is, whatever the position: None for a figure, else its label matches."""
         if token_of(text).kind != "text":
             return None
@@ -101,7 +100,11 @@ def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _
     last: _Match | None = None
     header = False
     for row in doc_rows:
-        kinds = [index.match(cell.text, pointer) for cell in row.cells]
+        if pointer >= index.size and not (last and last.fragment and not _has_figures(last.cells)):
+            break  # every row of the table is found
+        known = index.known
+        # most cells are figures: settle those without a call into Python
+        kinds = [_VALUE if (k := known(cell.text)) is None else index.resolve(k, pointer) for cell in row.cells]
         header = header or any(kind == "column" for kind, _ in kinds)
         labels = [i for i, (kind, _) in enumerate(kinds) if kind in ("row", "fragment")]
         if labels:
@@ -147,6 +150,20 @@ def _active_index(version: str) -> RowIndex:
                     (s for a in template.articles for m in a.metrics for s in m.spellings))
 
 
+@cache
+def _grid_rows(version: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each row of section 三 as (label, cell paths)."""
+    grid = TEMPLATES[version].applications
+    return tuple((row.label, tuple(f"{grid.key}/{row.key}/{c.key}" for c in grid.columns)) for row in grid.rows)
+
+
+@cache
+def _active_rows(version: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each item of section 二 as (label, cell paths)."""
+    return tuple((item.label, tuple(f"active_disclosure/{article.key}/{item.key}/{m.key}" for m in article.metrics))
+                 for article in TEMPLATES[version].articles for item in article.items)
+
+
 def read_grid(doc_rows: Sequence[DocRow], grid: Grid, template: Template) -> TableRead:
     index = _grid_index(template.version)
     matches, findings, header = match_rows(doc_rows, index)
@@ -156,8 +173,7 @@ def read_grid(doc_rows: Sequence[DocRow], grid: Grid, template: Template) -> Tab
     if not header:
         result.findings.append(Finding("header_missing", "info",
                                        "未找到表头，各列按模板顺序读取"))
-    rows = [(row.label, [f"{grid.key}/{row.key}/{c.key}" for c in grid.columns]) for row in grid.rows]
-    _place(_placed_rows(rows, matches, result), result, template.equations())
+    _place(_placed_rows(_grid_rows(template.version), matches, result), result, template.equations())
     return result
 
 
@@ -222,16 +238,13 @@ _UNIT = re.compile(r"单位\s*[:：]?\s*(亿元|万元|元)")
 
 
 def read_active(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
-    items = [(article, item) for article in template.articles for item in article.items]
     index = _active_index(template.version)
     matches, findings, _ = match_rows(doc_rows, index)
     result = TableRead(findings=findings, found=bool(matches))
     if not matches:
         return result
     header_units = _header_units(doc_rows, template)
-    rows = [(item.label, [f"active_disclosure/{article.key}/{item.key}/{m.key}" for m in article.metrics])
-            for article, item in items]
-    _place(_placed_rows(rows, matches, result), result, ())
+    _place(_placed_rows(_active_rows(template.version), matches, result), result, ())
     for article in template.articles:
         for metric in article.metrics:
             if metric.key not in article.decimal_metrics:

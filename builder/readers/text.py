@@ -83,13 +83,15 @@ def _check_text(text: str) -> str:
 
 
 # Word-processor and converter artifacts: bookmarks, bold markers, zero-width characters.
-_ARTIFACTS = re.compile(r"\[bookmark:[^\]]*\]|\*\*|[\u200b-\u200f\u2060\ufeff]")
+_ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+_ARTIFACTS = re.compile(rf"\[bookmark:[^\]]*\]|\*\*|[{_ZERO_WIDTH}]")
 _SPACES = ("\u00a0", "\u3000", "\u2002", "\u2003", "\u2009")
 
 
 def clean(text: str) -> list[str]:
     """Lines without artifacts, with spaces unified; tabs are kept (they separate cells)."""
-    text = _ARTIFACTS.sub("", text)
+    if "[bookmark:" in text or "**" in text or any(ch in text for ch in _ZERO_WIDTH):
+        text = _ARTIFACTS.sub("", text)
     for space in _SPACES:  # str.replace is many times faster than str.translate with a table
         if space in text:
             text = text.replace(space, " ")
@@ -119,21 +121,24 @@ def rows_of(lines: list[str]) -> list[DocRow]:
             group[-1] = _cell((group[-1].text + stripped, group[-1].line, None))
             continue
         if group:
-            rows.append(DocRow(tuple(group), tabular=True))
+            rows.append(DocRow.of(tuple(group), tabular=True))
             group = []
         if stripped:
             row = _row_of_line(line, stripped, number)
             if row is not None:
                 rows.append(row)
     if group:
-        rows.append(DocRow(tuple(group), tabular=True))
+        rows.append(DocRow.of(tuple(group), tabular=True))
     return rows
 
 
 # Rows are made of thousands of cells a report: build the named tuples without their
 # Python-level constructor.
+_new = tuple.__new__
+
+
 def _cell(fields: tuple[str, int, None]) -> Cell:
-    return tuple.__new__(Cell, fields)
+    return _new(Cell, fields)
 
 
 def _continues_cell(stripped: str) -> bool:
@@ -142,10 +147,10 @@ def _continues_cell(stripped: str) -> bool:
 
 def _row_of_line(line: str, stripped: str, number: int) -> DocRow | None:
     if "\t" in line:
-        return DocRow(tuple([_cell((part.strip(), number, None)) for part in line.split("\t")]), tabular=True)
+        return DocRow.of(tuple([_new(Cell, (part.strip(), number, None)) for part in line.split("\t")]), tabular=True)
     if stripped[0] == "|" and stripped[-1] == "|":
         if _PIPE_RULE.match(stripped):
             return None
-        return DocRow(tuple([_cell((part.strip(), number, None)) for part in stripped[1:-1].split("|")]),
+        return DocRow.of(tuple([_new(Cell, (part.strip(), number, None)) for part in stripped[1:-1].split("|")]),
                       tabular=True)
-    return DocRow((_cell((stripped, number, None)),), tabular=False)
+    return DocRow((_cell((stripped, number, None)),), False, stripped)
