@@ -31,7 +31,7 @@ def placements(cells: Sequence[Cell], width: int) -> list[Placement]:
     if not filled:
         return [tuple((EMPTY, None) for _ in range(width))]
     if len(filled) == width:
-        return [tuple(tokens[i] for i in filled)]
+        return [tuple([tokens[i] for i in filled])]
     if len(filled) > width:
         return []
     windows = [

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from builder.model import MISSING, DocRow, Figure, Finding
 from builder.parse.align import Placement, placements, settle
@@ -22,6 +23,7 @@ from builder.templates import GROUP_LABELS, TEMPLATES, Equation, Grid, Label, Te
 _CORE_REACH = 1
 _MIN_FRAGMENT = 3
 _VALUE = ("value", None)
+_COLUMN = ("column", None)
 
 
 @dataclass
@@ -60,7 +62,7 @@ class RowIndex:
         if core_index is not None and pointer <= core_index <= pointer + _CORE_REACH:
             return "row", core_index
         if is_column:
-            return "column", None
+            return _COLUMN
         for index in range(pointer, min(pointer + 3, self.size)):
             shortest = _MIN_FRAGMENT if index > pointer else _MIN_FRAGMENT - 1
             if len(core) >= shortest and self.cores[index].startswith(core) and self.cores[index] != core:
@@ -84,8 +86,7 @@ class RowIndex:
         return bool(tail) and self.cores[index].startswith(joined)
 
 
-@dataclass
-class _Match:
+class _Match(NamedTuple):
     index: int
     cells: tuple
     fragment: str | None  # the label text, when it was only the start of the row's label
@@ -105,7 +106,7 @@ def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _
         known = index.known
         # most cells are figures: settle those without a call into Python
         kinds = [_VALUE if (k := known(cell.text)) is None else index.resolve(k, pointer) for cell in row.cells]
-        header = header or any(kind == "column" for kind, _ in kinds)
+        header = header or _COLUMN in kinds
         labels = [i for i, (kind, _) in enumerate(kinds) if kind in ("row", "fragment")]
         if labels:
             position = labels[-1]
