@@ -13,26 +13,23 @@ Status = Literal["pass", "warn", "fail", "unparsed"]
 Number = int | Decimal
 
 
-# Cell, DocRow and Figure are made by the hundred for every report: named tuples, because
-# they are frozen like the data classes and several times cheaper to create.
-class Cell(NamedTuple):
-    """One cell (or one paragraph) as a reader found it, with where it came from."""
-
-    text: str
-    line: int | None = None
-    page: int | None = None
-
-
+# DocRow and Figure are made by the hundred for every report: named tuples, because they are
+# frozen like the data classes and several times cheaper to create. A row keeps its cells as
+# plain strings, since creating an object per cell was the largest cost of reading.
 class DocRow(NamedTuple):
-    """A row of cells; `tabular` is False for a paragraph of running text."""
+    """A row of cells as a reader found it: each cell's text and the line it starts on.
+    `tabular` is False for a paragraph of running text."""
 
-    cells: tuple[Cell, ...]
+    texts: tuple[str, ...]
+    lines: tuple[int | None, ...]
     tabular: bool
     text: str  # the cells' text joined, read by several stages
+    page: int | None = None
 
     @classmethod
-    def of(cls, cells: tuple[Cell, ...], tabular: bool) -> DocRow:
-        return tuple.__new__(cls, (cells, tabular, "".join([cell[0] for cell in cells])))
+    def of(cls, texts: tuple[str, ...], lines: tuple[int | None, ...], tabular: bool,
+           page: int | None = None) -> DocRow:
+        return cls(texts, lines, tabular, "".join(texts), page)
 
 
 @dataclass(frozen=True)

@@ -54,19 +54,19 @@ def test_fullwidth_digits_are_figures():
 
 def test_tab_separated_rows_keep_empty_cells_in_place():
     rows = rows_of(["规章\t0\t\t3", "正文"])
-    assert [c.text for c in rows[0].cells] == ["规章", "0", "", "3"]
+    assert rows[0].texts == ("规章", "0", "", "3")
     assert rows[0].tabular and not rows[1].tabular
-    assert rows[0].cells[0].line == 1
+    assert rows[0].lines == (1, 1, 1, 1) and rows[1].lines == (2,)
 
 
 def test_pipe_rows_drop_the_rule_line():
     rows = rows_of(["| 规章 | 0 | 1 |", "|---|---|---|", "| 行政许可 |  | 2 |"])
-    assert [[c.text for c in r.cells] for r in rows] == [["规章", "0", "1"], ["行政许可", "", "2"]]
+    assert [r.texts for r in rows] == [("规章", "0", "1"), ("行政许可", "", "2")]
 
 
 def test_one_cell_per_line_groups_rows_and_rejoins_split_cells():
     lines = ["\t信息内容", "\t本年新", "制作数量", "\t", "", "\t规章", "\t0", "", "二、主动公开"]
     rows = rows_of(lines)
-    assert [c.text for c in rows[0].cells] == ["信息内容", "本年新制作数量", ""]
-    assert [c.text for c in rows[1].cells] == ["规章", "0"]
+    assert rows[0].texts == ("信息内容", "本年新制作数量", "") and rows[0].lines == (1, 2, 4)
+    assert rows[1].texts == ("规章", "0") and rows[1].lines == (6, 7)
     assert rows[2].text == "二、主动公开" and not rows[2].tabular

@@ -14,19 +14,21 @@ from dataclasses import dataclass
 from itertools import combinations
 from math import comb
 
-from builder.model import MISSING, Cell, Figure, Number
+from builder.model import MISSING, Figure, Number
 from builder.parse.cells import EMPTY, Token, token_of
 from builder.templates import Equation
 
 MAX_PLACEMENTS = 5000
 
-# A slot is the printed cell placed in a column, or None when that column's cell was lost.
-Slot = tuple[Token, Cell | None] | None
+# A slot is the printed cell placed in a column, as its token and line, or None when that
+# column's cell was lost.
+Slot = tuple[Token, int | None] | None
 Placement = tuple[Slot, ...]
 
 
-def placements(cells: Sequence[Cell], width: int) -> list[Placement]:
-    tokens = [(token_of(c.text), c) for c in cells]
+def placements(texts: Sequence[str], lines: Sequence[int | None], width: int) -> list[Placement]:
+    """Every way the cells after a row's label can sit in the row's `width` columns."""
+    tokens = [(token_of(text), line) for text, line in zip(texts, lines)]
     filled = [i for i, (t, _) in enumerate(tokens) if t.kind != "empty"]
     if not filled:
         return [tuple((EMPTY, None) for _ in range(width))]
@@ -52,13 +54,11 @@ def placements(cells: Sequence[Cell], width: int) -> list[Placement]:
     return result
 
 
-def figure_of(slot: Slot) -> Figure:
+def figure_of(slot: Slot, page: int | None) -> Figure:
     if slot is None:
         return MISSING
-    token, cell = slot
-    line = cell.line if cell else None
-    page = cell.page if cell else None
-    return Figure(token.value, token.text, line, page)
+    token, line = slot
+    return Figure(token.value, token.text, line, page if line is not None else None)
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class Settled:
 
 
 def settle(paths: Sequence[str], options: Sequence[Placement], known: Mapping[str, Number | None],
-           equations: Iterable[Equation]) -> Settled:
+           equations: Iterable[Equation], page: int | None = None) -> Settled:
     """Choose figures for one row given its possible placements and the figures already known."""
     reduced = _reduce(paths, known, equations)
     outcomes = [(option, *_solve(paths, option, reduced)) for option in options]
@@ -86,13 +86,13 @@ def settle(paths: Sequence[str], options: Sequence[Placement], known: Mapping[st
         slots = _unique(option[column] for option, _, _ in viable)
         was_solved = any(path in solved for _, _, solved in viable)
         if len(slots) == 1 and not was_solved:
-            figures[path] = figure_of(slots[0])
+            figures[path] = figure_of(slots[0], page)
             if slots[0] is None:
                 lost.append(path)
         elif len(values) == 1 and values[0] is not None:
             printed = next((slot for slot in slots if slot is not None), None)
-            figures[path] = Figure(values[0], None, printed[1].line if printed and printed[1] else None,
-                                   inferred=True)
+            line = printed[1] if printed else None
+            figures[path] = Figure(values[0], None, line, page if line is not None else None, inferred=True)
             inferred.append(path)
         else:
             figures[path] = MISSING

@@ -18,11 +18,11 @@ _KEYWORDS = [(s.key, tuple(normalize_label(k) for k in s.keywords)) for s in SEC
 def heading_of(row: DocRow) -> str | None:
     """The section key if this row is a section heading."""
     text = ""
-    for cell in row.cells:
-        if cell.text:
+    for cell in row.texts:
+        if cell:
             if text:
                 return None  # a heading is the only text of its row
-            text = cell.text
+            text = cell
     if not text or len(text) > 2 * _MAX_HEADING:
         return None
     normalized = normalize_label(text)
@@ -73,7 +73,7 @@ def narrative(rows: Sequence[DocRow], spans: dict[str, tuple[int, int]], title_r
 def _text(rows: Sequence[DocRow]) -> str:
     lines = []
     for row in rows:
-        line = " ".join(c.text for c in row.cells if c.text.strip()) if row.tabular else row.text
+        line = " ".join(t for t in row.texts if t.strip()) if row.tabular else row.text
         if line.strip():
             lines.append(line.strip())
     return "\n".join(lines)

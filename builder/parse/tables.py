@@ -88,54 +88,59 @@ class RowIndex:
 
 class _Match(NamedTuple):
     index: int
-    cells: tuple
+    texts: tuple[str, ...]  # the cells after the label
+    lines: tuple[int | None, ...]
     fragment: str | None  # the label text, when it was only the start of the row's label
     line: int | None
+    page: int | None
 
 
 def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _Match], list[Finding], bool]:
     """Find each template row's cells. Returns matches by row index, findings, header seen."""
     pointer = 0
+    known = index.known
     matches: dict[int, _Match] = {}
     findings: list[Finding] = []
     last: _Match | None = None
     header = False
     for row in doc_rows:
-        if pointer >= index.size and not (last and last.fragment and not _has_figures(last.cells)):
+        if pointer >= index.size and not (last and last.fragment and not _has_figures(last.texts)):
             break  # every row of the table is found
-        known = index.known
+        texts = row.texts
         # most cells are figures: settle those without a call into Python
-        kinds = [_VALUE if (k := known(cell.text)) is None else index.resolve(k, pointer) for cell in row.cells]
+        kinds = [_VALUE if (k := known(text)) is None else index.resolve(k, pointer) for text in texts]
         header = header or _COLUMN in kinds
         labels = [i for i, (kind, _) in enumerate(kinds) if kind in ("row", "fragment")]
         if labels:
             position = labels[-1]
             kind, found = kinds[position]
-            fragment = row.cells[position].text if kind == "fragment" else None
-            last = _Match(found, row.cells[position + 1:], fragment, row.cells[position].line)
+            fragment = texts[position] if kind == "fragment" else None
+            last = _Match(found, texts[position + 1:], row.lines[position + 1:], fragment, row.lines[position],
+                          row.page)
             matches[found] = last
             pointer = found + 1
             continue
         text_positions = [i for i, (kind, _) in enumerate(kinds) if kind != "value"]
-        cells = row.cells[text_positions[-1] + 1:] if text_positions else row.cells
-        if not any(token_of(c.text).kind in ("number", "blank") for c in cells):
+        start = text_positions[-1] + 1 if text_positions else 0
+        values, lines = texts[start:], row.lines[start:]
+        if not any(token_of(text).kind in ("number", "blank") for text in values):
             continue
-        tail = "".join(row.cells[i].text for i in text_positions)
-        if last is not None and last.fragment and not _has_figures(last.cells) \
+        tail = "".join(texts[i] for i in text_positions)
+        if last is not None and last.fragment and not _has_figures(last.texts) \
                 and index.completes(last.index, last.fragment, tail):
-            matches[last.index] = _Match(last.index, cells, None, last.line)
+            matches[last.index] = _Match(last.index, values, lines, None, last.line, row.page)
             last = None
         elif pointer > 0 and pointer < index.size:
-            line = cells[0].line if cells else None
+            line = lines[0] if lines else None
             findings.append(Finding(
                 "unlabelled_figures", "warning",
                 f"第 {line} 行的数字找不到对应的表格行（标签无法识别：{row.text[:40]}），未采用",
-                actual=" ".join(c.text for c in cells)[:80]))
+                actual=" ".join(values)[:80]))
     return matches, findings, header
 
 
-def _has_figures(cells) -> bool:
-    return _count_figures(cells) > 0
+def _has_figures(texts) -> bool:
+    return _count_figures(texts) > 0
 
 
 @cache
@@ -188,7 +193,7 @@ def _placed_rows(rows, matches: dict[int, _Match], result: TableRead) -> list:
             result.findings.append(Finding("missing_row", "warning",
                                            f"未找到「{label}」行，该行各单元格记为空缺", tuple(paths)))
         else:
-            placed.append((paths, placements(match.cells, len(paths)), match, label))
+            placed.append((paths, placements(match.texts, match.lines, len(paths)), match, label))
     return placed
 
 
@@ -197,35 +202,35 @@ def _place(rows, result: TableRead, equations: Sequence[Equation]) -> None:
     doubtful = []
     for paths, options, match, label in rows:
         if len(options) == 1 and None not in options[0]:
-            result.figures.update(_figures(paths, options[0]))
+            result.figures.update(_figures(paths, options[0], match.page))
         elif not options:
             result.figures.update((p, MISSING) for p in paths)
             result.findings.append(Finding(
                 "extra_figures", "warning",
                 f"第 {match.line} 行「{label}」的数字多于 {len(paths)} 列，无法确定各数字所在的列，该行记为空缺",
-                tuple(paths), len(paths), _count_figures(match.cells)))
+                tuple(paths), len(paths), _count_figures(match.texts)))
         else:
             doubtful.append((paths, options, match, label))
     for paths, options, match, label in doubtful:
         known = {p: f.value for p, f in result.figures.items()}
-        settled = settle(paths, options, known, equations)
+        settled = settle(paths, options, known, equations, match.page)
         result.figures.update(settled.figures)
         result.findings.append(_short_row_finding(paths, match, label, settled))
 
 
-def _figures(paths: Sequence[str], option: Placement) -> dict[str, Figure]:
+def _figures(paths: Sequence[str], option: Placement, page: int | None) -> dict[str, Figure]:
     """The figures of a row with one placement and no lost cell."""
-    new = tuple.__new__  # as in readers.text: hundreds of figures a report
-    return {path: new(Figure, (token.value, token.text, cell.line, cell.page, False)) if cell
-            else Figure(None, token.text) for path, (token, cell) in zip(paths, option)}
+    new = tuple.__new__  # hundreds of figures a report: skip the named tuple's Python constructor
+    return {path: new(Figure, (token.value, token.text, line, page if line is not None else None, False))
+            for path, (token, line) in zip(paths, option)}
 
 
-def _count_figures(cells) -> int:
-    return sum(token_of(c.text).kind != "empty" for c in cells)
+def _count_figures(texts) -> int:
+    return sum(token_of(text).kind != "empty" for text in texts)
 
 
 def _short_row_finding(paths, match, label, settled) -> Finding:
-    width, printed = len(paths), _count_figures(match.cells)
+    width, printed = len(paths), _count_figures(match.texts)
     parts = [f"第 {match.line} 行「{label}」只有 {printed} 个数字，应为 {width} 个，无法确定缺少的是哪一列"]
     if settled.inferred:
         parts.append(f"已根据表内勾稽关系推定 {len(settled.inferred)} 个单元格（标为推定）")
@@ -264,11 +269,11 @@ def _header_units(doc_rows: Sequence[DocRow], template: Template) -> dict[str, s
               if m.key in a.decimal_metrics}
     units = {}
     for row in doc_rows:
-        for cell in row.cells:
-            found = _UNIT.search(cell.text) if "单位" in cell.text else None
+        for text in row.texts:
+            found = _UNIT.search(text) if "单位" in text else None
             if not found:
                 continue
-            normalized = normalize_label(cell.text)
+            normalized = normalize_label(text)
             for label, key in labels.items():
                 if normalized.startswith(label):
                     units[key] = found.group(1)
@@ -287,23 +292,26 @@ def read_reviews(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
     labels = {normalize_label(s) for c in grid.columns for s in c.spellings}
     labels |= {normalize_label(s) for r in grid.rows for s in (*r.spellings, r.group or "")}
     result = TableRead()
-    cells = []
+    texts: list[str] = []
+    lines: list[int | None] = []
+    page = None
     for row in doc_rows:
-        kinds = [token_of(c.text).kind for c in row.cells]
-        if any(normalize_label(c.text) in labels for c in row.cells):
+        kinds = [token_of(text).kind for text in row.texts]
+        if any(normalize_label(text) in labels for text in row.texts):
             result.found = True
             continue
         if result.found and "text" not in kinds and any(k in ("number", "blank") for k in kinds):
-            cells.extend(row.cells)
+            texts.extend(row.texts)
+            lines.extend(row.lines)
+            page = row.page if page is None else page
     if not result.found:
         return result
     paths = [f"{grid.key}/{r.key}/{c.key}" for r in grid.rows for c in grid.columns]
-    line = cells[0].line if cells else None
-    match = _Match(0, tuple(cells), None, line)
-    if not cells:
+    if not texts:
         result.figures.update((p, MISSING) for p in paths)
         return result
-    _place([(paths, placements(cells, len(paths)), match, "行政复议、行政诉讼数据")], result,
+    match = _Match(0, tuple(texts), tuple(lines), None, lines[0], page)
+    _place([(paths, placements(match.texts, match.lines, len(paths)), match, "行政复议、行政诉讼数据")], result,
            template.equations())
     return result
 

@@ -11,7 +11,7 @@ import codecs
 import dataclasses
 import re
 
-from builder.model import Cell, Document, DocRow, Source
+from builder.model import Document, DocRow, Source
 
 MAX_LINE_CHARS = 20_000
 
@@ -111,34 +111,27 @@ _HEADING_LIKE = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 def rows_of(lines: list[str]) -> list[DocRow]:
     """Group cleaned lines into rows of cells; line numbers are 1-based."""
     rows: list[DocRow] = []
-    group: list[Cell] = []  # the open row of the one-cell-per-line layout
+    texts: list[str] = []  # the open row of the one-cell-per-line layout
+    numbers: list[int] = []
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if line[:1] == "\t" and line.count("\t") == 1:
-            group.append(_cell((stripped, number, None)))  # a line of just a tab is an empty cell
+            texts.append(stripped)  # a line of just a tab is an empty cell
+            numbers.append(number)
             continue
-        if group and stripped and "\t" not in line and _continues_cell(stripped):
-            group[-1] = _cell((group[-1].text + stripped, group[-1].line, None))
+        if texts and stripped and "\t" not in line and _continues_cell(stripped):
+            texts[-1] += stripped
             continue
-        if group:
-            rows.append(DocRow.of(tuple(group), tabular=True))
-            group = []
+        if texts:
+            rows.append(DocRow.of(tuple(texts), tuple(numbers), True))
+            texts, numbers = [], []
         if stripped:
             row = _row_of_line(line, stripped, number)
             if row is not None:
                 rows.append(row)
-    if group:
-        rows.append(DocRow.of(tuple(group), tabular=True))
+    if texts:
+        rows.append(DocRow.of(tuple(texts), tuple(numbers), True))
     return rows
-
-
-# Rows are made of thousands of cells a report: build the named tuples without their
-# Python-level constructor.
-_new = tuple.__new__
-
-
-def _cell(fields: tuple[str, int, None]) -> Cell:
-    return _new(Cell, fields)
 
 
 def _continues_cell(stripped: str) -> bool:
@@ -147,10 +140,11 @@ def _continues_cell(stripped: str) -> bool:
 
 def _row_of_line(line: str, stripped: str, number: int) -> DocRow | None:
     if "\t" in line:
-        return DocRow.of(tuple([_new(Cell, (part.strip(), number, None)) for part in line.split("\t")]), tabular=True)
-    if stripped[0] == "|" and stripped[-1] == "|":
+        parts = [part.strip() for part in line.split("\t")]
+    elif stripped[0] == "|" and stripped[-1] == "|":
         if _PIPE_RULE.match(stripped):
             return None
-        return DocRow.of(tuple([_new(Cell, (part.strip(), number, None)) for part in stripped[1:-1].split("|")]),
-                      tabular=True)
-    return DocRow((_cell((stripped, number, None)),), False, stripped)
+        parts = [part.strip() for part in stripped[1:-1].split("|")]
+    else:
+        return DocRow((stripped,), (number,), False, stripped)
+    return DocRow(tuple(parts), (number,) * len(parts), True, "".join(parts))
