@@ -95,7 +95,7 @@ class Report:
     @cached_property
     def values(self) -> dict[str, Number | None]:
         """Cell path -> figure value (None when blank)."""
-        return {path: figure.value for path, figure in self.figures.items()}
+        return {path: figure[0] for path, figure in self.figures.items()}  # [0]: the value
 
 
 def status_of(findings: tuple[Finding, ...], parsed: bool) -> Status:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 
 from builder.model import Finding, Report
 from builder.templates import TEMPLATES, Template, cell_label
@@ -17,14 +18,20 @@ SECTION_NAMES = {"overview": "一、总体情况", "problems": "五、存在的�
 
 def _equation_findings(report: Report, template: Template, rule: str, message) -> Iterator[Finding]:
     values = report.values
-    for eq in template.equations(rule):
-        lhs_values = [values.get(p) for p in eq.lhs]
-        rhs_values = [values.get(p) for p in eq.rhs]
-        if None in lhs_values or None in rhs_values:
+    for eq, terms in _getters(template.version, rule):
+        found = terms(values)
+        if None in found:
             continue  # blank cells are reported by blank_cell; a sum with a blank cannot be checked
-        lhs, rhs = sum(lhs_values), sum(rhs_values)
+        lhs, rhs = sum(found[:len(eq.lhs)]), sum(found[len(eq.lhs):])
         if lhs != rhs:
             yield Finding(rule, "error", message(template, eq, lhs, rhs), (*eq.lhs, *eq.rhs), rhs, lhs)
+
+
+@cache
+def _getters(version: str, rule: str) -> tuple:
+    """Each equation of a rule with a getter of its cells' values, lhs first (every equation
+    has at least two cells, so the getter returns a tuple)."""
+    return tuple((eq, itemgetter(*eq.lhs, *eq.rhs)) for eq in TEMPLATES[version].equations(rule))
 
 
 def balance(report: Report, template: Template) -> Iterator[Finding]:
@@ -124,13 +131,15 @@ def missing_section(report: Report, template: Template) -> Iterator[Finding]:
 
 
 # Figures quoted in section 一: (pattern, cells whose sum the figure should equal, what it is)
+# Each pattern starts with a literal, which the regex engine finds fast; `before` must end
+# the text just before the match, in the same clause.
 _QUOTED = (
-    (re.compile(r"(?:收到|受理|新收|接收)[^，。；,;0-9]{0,14}?申请[^，。；,;0-9]{0,14}?(\d+)\s*[件条个次]"),
+    (re.compile(r"申请[^，。；,;0-9]{0,14}?(\d+)\s*[件条个次]"), re.compile(r"(?:收到|受理|新收|接收)[^，。；,;0-9]{0,14}$"),
      ("applications/new_received/total",), "收到申请"),
-    (re.compile(r"结转(?:至|到)?下(?:一)?年度?[^，。；,;0-9]{0,8}?(\d+)\s*件"),
+    (re.compile(r"结转(?:至|到)?下(?:一)?年度?[^，。；,;0-9]{0,8}?(\d+)\s*件"), None,
      ("applications/carried_forward/total",), "结转下年度"),
-    (re.compile(r"(?:被申请)?行政复议\s*(\d+)\s*[件起次]"), ("reviews_litigation/review/total",), "行政复议"),
-    (re.compile(r"(?:被提起)?行政诉讼\s*(\d+)\s*[件起次]"),
+    (re.compile(r"行政复议\s*(\d+)\s*[件起次]"), None, ("reviews_litigation/review/total",), "行政复议"),
+    (re.compile(r"行政诉讼\s*(\d+)\s*[件起次]"), None,
      ("reviews_litigation/litigation_direct/total", "reviews_litigation/litigation_after_review/total"),
      "行政诉讼"),
 )
@@ -139,8 +148,9 @@ _QUOTED = (
 def overview_mismatch(report: Report, template: Template) -> Iterator[Finding]:
     """Figures quoted in section 一 should equal the tables."""
     text = report.sections.get("overview", "")
-    for pattern, cells, what in _QUOTED:
-        match = pattern.search(text)
+    for pattern, before, cells, what in _QUOTED:
+        match = next((m for m in pattern.finditer(text)
+                      if before is None or before.search(text, max(0, m.start() - 20), m.start())), None)
         if not match:
             continue
         values = [report.value(p) for p in cells]
@@ -149,8 +159,15 @@ def overview_mismatch(report: Report, template: Template) -> Iterator[Finding]:
         quoted, table = int(match.group(1)), sum(values)
         if quoted != table:
             yield Finding("overview_mismatch", "warning",
-                          f"「一、总体情况」写明{what} {quoted} 件（“{match.group(0)}”），表格中为 {table}",
+                          f"「一、总体情况」写明{what} {quoted} 件（“{_quote(text, match, before)}”），表格中为 {table}",
                           cells, table, quoted)
+
+
+def _quote(text: str, match: re.Match, before: re.Pattern | None) -> str:
+    if before is None:
+        return match.group(0)
+    lead = before.search(text, max(0, match.start() - 20), match.start())
+    return text[lead.start():match.end()]
 
 
 def outdated_template(report: Report, template: Template) -> Iterator[Finding]:
