@@ -35,6 +35,7 @@ _NAME_CHAR = r"(?:(?![与向请联系的和及由至在为是对我本全各经]
 _PART = rf"{_NAME_CHAR}{{1,7}}?(?:自治区|自治州|自治县|特别行政区|省|市|地区|盟|县|区|旗)"
 _ADMIN = re.compile(_PART)
 _DIVISIONS_BEFORE = re.compile(rf"((?:{_PART}){{1,3}})$")
+_SUFFIX_ENDS = frozenset("省区市州盟县旗")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 
@@ -132,9 +133,11 @@ def _region(agency: str | None, text: str) -> dict[str, str] | None:
     prefix = ""
     start = text.find(agency)
     while start >= 0:
-        match = _DIVISIONS_BEFORE.search(text, max(0, start - 30), start) if start else None
-        if match and len(match.group(1)) > len(prefix):
-            prefix = match.group(1)
+        # a division ends right before the agency's name: look only where a suffix stands there
+        if start and text[start - 1] in _SUFFIX_ENDS:
+            match = _DIVISIONS_BEFORE.search(text, max(0, start - 30), start)
+            if match and len(match.group(1)) > len(prefix):
+                prefix = match.group(1)
         start = text.find(agency, start + 1)
     return _divisions(prefix + agency) or None
 

@@ -13,10 +13,14 @@ _MAX_HEADING = 40
 _TOP_NUMBER = re.compile(r"^[一二三四五六七八九十]+[.．、]")
 _SUB_NUMBER = re.compile(r"^[(（]")
 _KEYWORDS = [(s.key, tuple(normalize_label(k) for k in s.keywords)) for s in SECTIONS]
+# Two characters of every keyword, to pass over most rows without normalizing them.
+_HINT = re.compile("|".join(sorted({re.escape(k[:2]) for s in SECTIONS for k in s.keywords})))
 
 
 def heading_of(row: DocRow) -> str | None:
     """The section key if this row is a section heading."""
+    if len(row.text) > 2 * _MAX_HEADING or not _HINT.search(row.text):
+        return None
     text = ""
     for cell in row.texts:
         if cell:
