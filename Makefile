@@ -12,9 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# Until the data package and the website land, the main job parses and checks every report.
+# The main job: every report parsed and checked, the data package written to datapackage/.
 site: $(STAMP)
-	$(BIN)/gongkai validate reports/ || [ $$? -le 2 ]  # findings are data: they never stop the job
+	$(BIN)/gongkai build --reports reports --package datapackage
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import click
 
 from builder import __version__, pipeline
 from builder.model import Report
+from builder.package import created_from_environment
 from builder.serialize import dumps
 from builder.templates import TEMPLATES, cell_label
 
@@ -64,6 +66,38 @@ def validate(files: tuple[Path, ...]) -> None:
         sys.exit(2)
     if counts["fail"] or counts["unparsed"]:
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--reports", "reports_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
+              show_default=True, help="Folder of report files to read.")
+@click.option("--package", "package_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("datapackage"), show_default=True, help="Folder to write the data package to.")
+def build(reports_dir: Path, package_dir: Path) -> None:
+    """Parse and check every report, then write the data package (CSV, schemas, zip, SQLite).
+
+    A report that cannot be read is kept with status "unparsed" and the reason; it never
+    stops the build. Set SOURCE_DATE_EPOCH to stamp the package's `created` time.
+
+    \b
+    Example:
+        gongkai build --reports reports/ --package datapackage/
+    """
+    if not reports_dir.is_dir():
+        raise click.UsageError(f"报告文件夹不存在：{reports_dir}")
+    try:
+        created = created_from_environment(os.environ)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    if sys.stderr.isatty():
+        total = len(pipeline.report_files([reports_dir]))
+        with click.progressbar(length=total, label="解析报告", file=sys.stderr) as bar:
+            built = pipeline.build(reports_dir, package_dir, created, progress=lambda _: bar.update(1))
+    else:
+        built = pipeline.build(reports_dir, package_dir, created)
+    counts = {status: sum(r.status == status for r in built.reports) for status in STATUS_NAMES}
+    summary = "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items())
+    click.echo(f"读取 {len(built.reports)} 份报告：{summary}；数据包已写入 {package_dir}/（{built.seconds:.1f} 秒）")
 
 
 def _describe(path: Path, report: Report) -> str:

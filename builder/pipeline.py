@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from builder import checks, readers
 from builder.model import Finding, Report, Source, status_of
+from builder.package import Written, write_package
 from builder.parse import parse
 
 MAX_SIDECAR_BYTES = 64 * 1024
@@ -41,9 +44,13 @@ def process(path: Path) -> Report:
     return dataclasses.replace(report, findings=findings, status=status_of(findings, parsed=True))
 
 
-def process_all(paths: Iterable[Path]) -> list[Report]:
+def process_all(paths: Iterable[Path], progress: Callable[[Path], None] | None = None) -> list[Report]:
     """Every report, then the rules that compare reports of one agency across years."""
-    reports = [process(path) for path in paths]
+    reports = []
+    for path in paths:
+        reports.append(process(path))
+        if progress:
+            progress(path)
     for position, extra in checks.check_corpus(reports).items():
         report = reports[position]
         findings = report.findings + extra
@@ -52,12 +59,31 @@ def process_all(paths: Iterable[Path]) -> list[Report]:
     return reports
 
 
+@dataclass(frozen=True)
+class Built:
+    reports: tuple[Report, ...]
+    written: Written
+    seconds: float
+
+
+def build(reports_dir: Path, package_dir: Path, created: str | None = None,
+          progress: Callable[[Path], None] | None = None) -> Built:
+    """The whole job: every report under `reports_dir` read, parsed and checked, then written
+    as the data package to `package_dir`."""
+    start = time.perf_counter()
+    paths = report_files([reports_dir])
+    reports = process_all(paths, progress)
+    written = write_package(reports, package_dir, created)
+    return Built(tuple(reports), written, time.perf_counter() - start)
+
+
 def report_files(paths: Iterable[Path]) -> list[Path]:
     """Files given, and the report files inside folders given, in a stable order."""
     found = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and readers.is_report_file(p))
+            found += sorted(p for p in path.rglob("*")
+                            if p.is_file() and not p.is_symlink() and readers.is_report_file(p))
         else:
             found.append(path)
     return found

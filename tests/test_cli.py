@@ -97,7 +97,31 @@ def test_a_bad_sidecar_is_a_warning_not_a_crash(tmp_path):
     assert pipeline.process(tmp_path / "r.txt").status == "warn"
 
 
-@pytest.mark.parametrize("command", ["parse", "validate"])
+@pytest.mark.parametrize("command", ["parse", "validate", "build"])
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.exit_code == 0 and "Example" in result.output and "gongkai " + command in result.output
+
+
+def test_build_writes_the_package_and_says_what_it_read(tmp_path):
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    shutil.copy(SEED, reports_dir)
+    (reports_dir / "empty.txt").write_bytes(b"")
+    result = run("build", "--reports", reports_dir, "--package", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "读取 2 份报告" in result.output and "通过 1" in result.output and "无法解析 1" in result.output
+    assert (tmp_path / "out" / "datapackage.json").is_file()
+
+
+def test_build_refuses_a_missing_reports_folder(tmp_path):
+    result = run("build", "--reports", tmp_path / "nope", "--package", tmp_path / "out")
+    assert result.exit_code == 2 and "报告文件夹不存在" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_stamps_created_from_source_date_epoch(tmp_path):
+    result = CliRunner().invoke(cli, ["build", "--reports", str(REPORTS), "--package", str(tmp_path)],
+                                env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert result.exit_code == 0
+    assert json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))["created"] == "2023-11-14T22:13:20Z"

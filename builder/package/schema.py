@@ -1,0 +1,179 @@
+"""The data package's Table Schemas, built from the template definitions and the rule catalog.
+
+Every field has a type, a Chinese title, an English description and its constraints; key
+vocabularies are enums drawn from the templates, so the schemas never repeat a label.
+"""
+
+from __future__ import annotations
+
+from builder.checks import CATALOG
+from builder.templates import APPLICANTS, NARRATIVE_SECTIONS, REVIEWS, TEMPLATES
+
+STATUSES = ("pass", "warn", "fail", "unparsed")
+SEVERITIES = ("error", "warning", "info")
+SECTION_KEYS = (*NARRATIVE_SECTIONS, "preamble")
+FORMATS = ("txt", "html", "docx", "pdf", "doc", "unknown")
+
+
+def _field(name: str, type_: str, title: str, description: str, **constraints) -> dict:
+    field = {"name": name, "type": type_, "title": title, "description": description}
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def _report_id() -> dict:
+    return _field("report_id", "string", "报告编号", "Id of the report (reports.id) this row belongs to.",
+                  required=True, pattern=ID_PATTERN)
+
+
+def _union(*groups) -> list[str]:
+    """Keys of all templates, in template order, each once."""
+    seen: list[str] = []
+    for group in groups:
+        for key in group:
+            if key not in seen:
+                seen.append(key)
+    return seen
+
+
+ID_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$"
+
+_ARTICLES = _union(*([a.key for a in t.articles] for t in TEMPLATES.values()))
+_ITEMS = _union(*([i.key for a in t.articles for i in a.items] for t in TEMPLATES.values()))
+_METRICS = _union(*([m.key for a in t.articles for m in a.metrics] for t in TEMPLATES.values()))
+_APPLICATION_ROWS = _union(*([r.key for r in t.applications.rows] for t in TEMPLATES.values()))
+
+
+def _counts(columns, what: str) -> list[dict]:
+    return [_field(c.key, "integer", c.label, f"Number of {what}: {c.key.replace('_', ' ')}. "
+                   "Blank when the report leaves the cell blank or it could not be read.", minimum=0)
+            for c in columns]
+
+
+_INFERRED = _field("inferred", "string", "推定单元格",
+                   "Space-separated column keys of this row whose figure was not read but set from "
+                   "the template's sums (see findings, rule short_row). Blank when none.")
+
+RESOURCES: dict[str, dict] = {
+    "reports": {
+        "title": "报告",
+        "description": "One row per report file put in, parsed or not.",
+        "fields": [
+            _field("id", "string", "报告编号",
+                   "Stable, URL-safe id: report year and a digest of agency and region; a suffix from "
+                   "the file's sha256 when two files would share it.", required=True, unique=True,
+                   pattern=ID_PATTERN),
+            _field("agency", "string", "机关名称", "Agency that published the report, as its title names it."),
+            _field("year", "integer", "报告年度", "Year the report covers.", minimum=1990, maximum=2100),
+            _field("template", "string", "模板版本", "National template the tables follow: 2019 (国办公开办函〔2019〕60号) "
+                   "or 2021 (国办公开办函〔2021〕30号). Blank when no table was found.", enum=list(TEMPLATES)),
+            _field("province", "string", "省级", "Province-level division, where stated."),
+            _field("city", "string", "市级", "City-level division, where stated."),
+            _field("county", "string", "县级", "County-level division, where stated."),
+            _field("published", "date", "发布日期", "Publication date printed at the end of the report, "
+                   "or given in its sidecar file."),
+            _field("source_file", "string", "源文件", "File name of the report in reports/.", required=True),
+            _field("source_format", "string", "文件格式", "Format the report was read from.", required=True,
+                   enum=list(FORMATS)),
+            _field("source_sha256", "string", "文件SHA-256", "SHA-256 of the source file, hex.",
+                   pattern="^([0-9a-f]{64})?$"),
+            _field("source_url", "string", "原文链接", "Where the agency published the report, if known."),
+            _field("contact_phone", "string", "联系电话", "Contact phone printed in the report."),
+            _field("contact_address", "string", "联系地址", "Contact address printed in the report."),
+            _field("contact_email", "string", "电子邮箱", "Contact email printed in the report."),
+            _field("status", "string", "校验结果", "pass (通过), warn (警告: parsed, only warnings), fail "
+                   "(未通过: a figure breaks a rule), unparsed (无法解析: see findings).", required=True,
+                   enum=list(STATUSES)),
+            _field("errors", "integer", "错误数", "Number of findings of severity error.", required=True, minimum=0),
+            _field("warnings", "integer", "警告数", "Number of findings of severity warning.", required=True,
+                   minimum=0),
+        ],
+        "primaryKey": ["id"],
+    },
+    "active_disclosure": {
+        "title": "主动公开政府信息情况",
+        "description": "Section 二 of each report, one row per cell (long form: the two templates have "
+                       "different metrics).",
+        "fields": [
+            _report_id(),
+            _field("article", "string", "条款", "Article of the Regulations: art20_1 第二十条第（一）项, and so on.",
+                   required=True, enum=_ARTICLES),
+            _field("item", "string", "信息内容", "Row of the article's table.", required=True, enum=_ITEMS),
+            _field("metric", "string", "指标", "Column of the article's table.", required=True, enum=_METRICS),
+            _field("value", "number", "数值", "Figure as printed. May be negative for change (本年增/减) and "
+                   "decimal for amounts. Blank when blank or unreadable in the report."),
+            _field("unit", "string", "单位", "Unit of an amount as printed (万元 or 元); blank for counts or "
+                   "when the report does not say."),
+            _field("inferred", "boolean", "推定", "True when the figure was set from the template's sums, "
+                   "not read."),
+        ],
+        "primaryKey": ["report_id", "article", "item", "metric"],
+    },
+    "applications": {
+        "title": "收到和处理政府信息公开申请情况",
+        "description": "Section 三 of each report: one row per template row, one column per applicant type.",
+        "fields": [
+            _report_id(),
+            _field("row", "string", "行", "Template row: new_received, carried_over, the results, "
+                   "results_total, carried_forward.", required=True, enum=_APPLICATION_ROWS),
+            *_counts(APPLICANTS, "applications"),
+            _INFERRED,
+        ],
+        "primaryKey": ["report_id", "row"],
+    },
+    "reviews_litigation": {
+        "title": "政府信息公开行政复议、行政诉讼情况",
+        "description": "Section 四 of each report: one row per proceeding, one column per outcome.",
+        "fields": [
+            _report_id(),
+            _field("proceeding", "string", "类别", "review 行政复议, litigation_direct 未经复议直接起诉, "
+                   "litigation_after_review 复议后起诉.", required=True, enum=[r.key for r in REVIEWS.rows]),
+            *_counts(REVIEWS.columns, "cases"),
+            _INFERRED,
+        ],
+        "primaryKey": ["report_id", "proceeding"],
+    },
+    "findings": {
+        "title": "校验发现",
+        "description": "What the parser and the checks found in each report.",
+        "fields": [
+            _report_id(),
+            _field("position", "integer", "序号", "Order of the finding within its report, from 1.", required=True,
+                   minimum=1),
+            _field("rule", "string", "规则", "Stable id of the rule (see the data dictionary).", required=True,
+                   enum=sorted(CATALOG)),
+            _field("severity", "string", "严重程度", "error, warning or info.", required=True,
+                   enum=list(SEVERITIES)),
+            _field("message", "string", "说明", "The finding for people, in Chinese.", required=True),
+            _field("cells", "string", "单元格", "Space-separated paths of the cells concerned, such as "
+                   "applications/new_received/total."),
+            _field("expected", "string", "应为", "Value the rule expects, where it has one."),
+            _field("actual", "string", "实为", "Value printed, where the rule compares one."),
+        ],
+        "primaryKey": ["report_id", "position"],
+    },
+    "sections": {
+        "title": "报告正文",
+        "description": "Narrative sections of each report as text: overview 一, problems 五, other 六, "
+                       "and any preamble before 一.",
+        "fields": [
+            _report_id(),
+            _field("section", "string", "部分", "overview, problems, other or preamble.", required=True,
+                   enum=list(SECTION_KEYS)),
+            _field("text", "string", "正文", "Text of the section, one paragraph a line.", required=True),
+        ],
+        "primaryKey": ["report_id", "section"],
+    },
+}
+
+ORDER = tuple(RESOURCES)
+
+
+def schema(name: str) -> dict:
+    """The Table Schema of one resource, with its foreign key to reports."""
+    resource = RESOURCES[name]
+    table = {"fields": resource["fields"], "primaryKey": resource["primaryKey"], "missingValues": [""]}
+    if name != "reports":
+        table["foreignKeys"] = [{"fields": ["report_id"], "reference": {"resource": "reports", "fields": ["id"]}}]
+    return table
