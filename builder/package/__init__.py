@@ -57,7 +57,7 @@ def write_package(reports: Sequence[Report], out: Path, created: str | None = No
     out.mkdir(parents=True, exist_ok=True)
     ids = report_ids(reports)
     ordered = sorted(zip(ids, reports), key=lambda pair: pair[0])
-    tables: dict[str, list[dict]] = {name: [] for name in ORDER}
+    tables: dict[str, list[tuple]] = {name: [] for name in ORDER}
     for report_id, report in ordered:
         for name, rows in rows_of(report, report_id).items():
             tables[name].extend(rows)
@@ -75,13 +75,23 @@ def write_package(reports: Sequence[Report], out: Path, created: str | None = No
                    (*sorted(files), ZIP_NAME, SQLITE_NAME))
 
 
-def _csv(name: str, rows: list[dict]) -> bytes:
+def _csv(name: str, rows: list[tuple]) -> bytes:
+    """CSV with a header; None is written as an empty cell, booleans as true and false."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[f["name"] for f in RESOURCES[name]["fields"]],
-                            lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f["name"] for f in RESOURCES[name]["fields"]])
+    booleans = [i for i, f in enumerate(RESOURCES[name]["fields"]) if f["type"] == "boolean"]
+    if booleans:
+        rows = [_booleans_as_text(row, booleans) for row in rows]
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def _booleans_as_text(row: tuple, positions: list[int]) -> tuple:
+    cells = list(row)
+    for position in positions:
+        cells[position] = "true" if cells[position] else "false"
+    return tuple(cells)
 
 
 def _descriptor(files: dict[str, bytes], created: str | None) -> dict:

@@ -7,6 +7,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from functools import cache
 
 from builder.model import Number, Report
 from builder.package.schema import FORMATS
@@ -50,66 +51,77 @@ def number_text(value: Number | str | None) -> str:
     return str(value)
 
 
-def report_row(report: Report, report_id: str) -> dict:
+def _cell(value: Number | None) -> int | float | None:
+    """A figure as a table value: printed decimals are short, so a float holds them exactly
+    (its shortest repr is the printed number)."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+# Rows are tuples in the order of their resource's fields (schema.RESOURCES): the CSV writer
+# and SQLite take them as they are. None is a blank cell.
+def report_row(report: Report, report_id: str) -> tuple:
     region, contact = report.region or {}, report.contact or {}
     severities = Counter(f.severity for f in report.findings)
-    return {
-        "id": report_id, "agency": report.agency or "", "year": number_text(report.year),
-        "template": report.template or "", "province": region.get("province", ""), "city": region.get("city", ""),
-        "county": region.get("county", "") or region.get("name", ""), "published": report.published or "",
-        "source_file": report.source.file,
-        "source_format": report.source.format if report.source.format in FORMATS else "unknown",
-        "source_sha256": report.source.sha256, "source_url": report.source_url or "",
-        "contact_phone": contact.get("phone", ""), "contact_address": contact.get("address", ""),
-        "contact_email": contact.get("email", ""), "status": report.status,
-        "errors": str(severities["error"]), "warnings": str(severities["warning"]),
-    }
+    return (
+        report_id, report.agency, report.year, report.template, region.get("province"), region.get("city"),
+        region.get("county") or region.get("name"), report.published, report.source.file,
+        report.source.format if report.source.format in FORMATS else "unknown", report.source.sha256 or None,
+        report.source_url, contact.get("phone"), contact.get("address"), contact.get("email"), report.status,
+        severities["error"], severities["warning"],
+    )
 
 
-def active_rows(report: Report, report_id: str) -> Iterator[dict]:
+@cache
+def _active_cells(version: str) -> tuple[tuple[str, str, str, str], ...]:
+    return tuple((path, *path.split("/")[1:]) for path in TEMPLATES[version].table_paths("active_disclosure"))
+
+
+def active_rows(report: Report, report_id: str) -> Iterator[tuple]:
     if report.template is None:
         return
-    for path in TEMPLATES[report.template].table_paths("active_disclosure"):
-        _, article, item, metric = path.split("/")
-        figure = report.figures[path]
-        yield {"report_id": report_id, "article": article, "item": item, "metric": metric,
-               "value": number_text(figure.value), "unit": report.units.get(path, ""),
-               "inferred": "true" if figure.inferred else "false"}
+    figures, units = report.figures, report.units
+    for path, article, item, metric in _active_cells(report.template):
+        figure = figures[path]
+        yield report_id, article, item, metric, _cell(figure.value), units.get(path), figure.inferred
 
 
-def grid_rows(report: Report, report_id: str, table: str, key_name: str) -> Iterator[dict]:
-    if report.template is None:
-        return
-    template = TEMPLATES[report.template]
+@cache
+def _grid_cells(version: str, table: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    template = TEMPLATES[version]
     grid = template.applications if table == "applications" else template.reviews_litigation
-    for row in grid.rows:
-        figures = [(column.key, report.figures[f"{table}/{row.key}/{column.key}"]) for column in grid.columns]
-        out = {"report_id": report_id, key_name: row.key}
-        out.update((key, number_text(figure.value)) for key, figure in figures)
-        out["inferred"] = " ".join(key for key, figure in figures if figure.inferred)
-        yield out
+    return tuple((row.key, tuple((c.key, f"{table}/{row.key}/{c.key}") for c in grid.columns)) for row in grid.rows)
 
 
-def finding_rows(report: Report, report_id: str) -> Iterator[dict]:
+def grid_rows(report: Report, report_id: str, table: str) -> Iterator[tuple]:
+    if report.template is None:
+        return
+    figures = report.figures
+    for row, cells in _grid_cells(report.template, table):
+        row_figures = [figures[path] for _, path in cells]
+        inferred = " ".join(key for (key, _), figure in zip(cells, row_figures) if figure.inferred)
+        yield (report_id, row, *(_cell(figure.value) for figure in row_figures), inferred or None)
+
+
+def finding_rows(report: Report, report_id: str) -> Iterator[tuple]:
     for position, finding in enumerate(report.findings, start=1):
-        yield {"report_id": report_id, "position": str(position), "rule": finding.rule,
-               "severity": finding.severity, "message": finding.message, "cells": " ".join(finding.cells),
-               "expected": number_text(finding.expected), "actual": number_text(finding.actual)}
+        yield (report_id, position, finding.rule, finding.severity, finding.message,
+               " ".join(finding.cells) or None, number_text(finding.expected) or None,
+               number_text(finding.actual) or None)
 
 
-def section_rows(report: Report, report_id: str) -> Iterator[dict]:
+def section_rows(report: Report, report_id: str) -> Iterator[tuple]:
     for section, text in sorted(report.sections.items()):
         if text:
-            yield {"report_id": report_id, "section": section, "text": text}
+            yield report_id, section, text
 
 
-def rows_of(report: Report, report_id: str) -> dict[str, Iterator[dict]]:
+def rows_of(report: Report, report_id: str) -> dict[str, Iterator[tuple]]:
     """Each resource's rows for one report."""
     return {
         "reports": iter([report_row(report, report_id)]),
         "active_disclosure": active_rows(report, report_id),
-        "applications": grid_rows(report, report_id, "applications", "row"),
-        "reviews_litigation": grid_rows(report, report_id, "reviews_litigation", "proceeding"),
+        "applications": grid_rows(report, report_id, "applications"),
+        "reviews_litigation": grid_rows(report, report_id, "reviews_litigation"),
         "findings": finding_rows(report, report_id),
         "sections": section_rows(report, report_id),
     }

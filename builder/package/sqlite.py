@@ -36,31 +36,17 @@ def write(path: Path, tables: dict[str, list[dict]]) -> None:
             os.remove(temporary)
 
 
-def _table(database: sqlite_utils.Database, name: str, rows: list[dict]) -> None:
+def _table(database: sqlite_utils.Database, name: str, rows: list[tuple]) -> None:
     resource = RESOURCES[name]
     fields = resource["fields"]
     columns = {f["name"]: _TYPES.get(f["type"], str) for f in fields}
     foreign_keys = [("report_id", "reports", "id")] if name != "reports" else []
-    table = database[name]
-    table.create(columns, pk=tuple(resource["primaryKey"]) if len(resource["primaryKey"]) > 1
-                 else resource["primaryKey"][0], foreign_keys=foreign_keys, not_null=_required(fields))
-    # sqlite-utils' insert_all inspects every value in Python, 20 s for 10,000 reports;
-    # executemany binds the same values in C. Names come from our schema, values only as parameters.
-    names = [f["name"] for f in fields]
-    statement = (f"insert into [{name}] ({', '.join(f'[{n}]' for n in names)}) "
-                 f"values ({', '.join('?' for _ in names)})")
-    converters = [_converter(f["type"]) for f in fields]
+    key = resource["primaryKey"]
+    database[name].create(columns, pk=tuple(key) if len(key) > 1 else key[0], foreign_keys=foreign_keys,
+                          not_null={f["name"] for f in fields if f.get("constraints", {}).get("required")})
+    # sqlite-utils' insert_all inspects every value in Python (20 s for 10,000 reports);
+    # executemany binds the row tuples in C. Names come from our schema, values only as parameters.
+    names = ", ".join(f"[{f['name']}]" for f in fields)
+    marks = ", ".join("?" for _ in fields)
     with database.conn:
-        database.conn.executemany(statement, (
-            tuple(None if row[n] == "" else convert(row[n]) for n, convert in zip(names, converters))
-            for row in rows))
-
-
-def _required(fields: list[dict]) -> set[str]:
-    return {f["name"] for f in fields if f.get("constraints", {}).get("required")}
-
-
-def _converter(field_type: str):
-    if field_type == "boolean":
-        return lambda text: 1 if text == "true" else 0
-    return _TYPES.get(field_type, str)
+        database.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", rows)
