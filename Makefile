@@ -21,6 +21,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py
+	$(BIN)/python benchmarks/bench_package.py --reports 10000
 
 # Rewrites tests/golden/ from the parser: review every changed figure against the source by hand.
 golden: $(STAMP)
