@@ -9,13 +9,12 @@ from pathlib import Path
 import click
 
 from builder import __version__, pipeline
+from builder.checks import SEVERITY_NAMES, STATUS_NAMES
 from builder.model import Report
 from builder.package import created_from_environment
 from builder.serialize import dumps
 from builder.templates import TEMPLATES, cell_label
 
-STATUS_NAMES = {"pass": "通过", "warn": "警告", "fail": "未通过", "unparsed": "无法解析"}
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,18 +72,27 @@ def validate(files: tuple[Path, ...]) -> None:
               show_default=True, help="Folder of report files to read.")
 @click.option("--package", "package_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("datapackage"), show_default=True, help="Folder to write the data package to.")
-def build(reports_dir: Path, package_dir: Path) -> None:
-    """Parse and check every report, then write the data package (CSV, schemas, zip, SQLite).
+@click.option("--site", "site_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("site"),
+              show_default=True, help="Folder to write the website to.")
+@click.option("--no-site", is_flag=True, help="Write the data package only.")
+@click.option("--project", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True,
+              help="Folder holding mkdocs.yml and content/, the hand-written pages.")
+def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, project: Path) -> None:
+    """Parse and check every report, then write the data package (CSV, schemas, zip,
+    SQLite) and the website.
 
     A report that cannot be read is kept with status "unparsed" and the reason; it never
     stops the build. Set SOURCE_DATE_EPOCH to stamp the package's `created` time.
 
     \b
     Example:
-        gongkai build --reports reports/ --package datapackage/
+        gongkai build --reports reports/ --package datapackage/ --site site/
+        gongkai build --no-site
     """
     if not reports_dir.is_dir():
         raise click.UsageError(f"报告文件夹不存在：{reports_dir}")
+    if not no_site and not (project / "mkdocs.yml").is_file():
+        raise click.UsageError(f"{project / 'mkdocs.yml'} 不存在：在项目根目录运行，或用 --project 指定，或用 --no-site")
     try:
         created = created_from_environment(os.environ)
     except ValueError as err:
@@ -92,12 +100,14 @@ def build(reports_dir: Path, package_dir: Path) -> None:
     if sys.stderr.isatty():
         total = len(pipeline.report_files([reports_dir]))
         with click.progressbar(length=total, label="解析报告", file=sys.stderr) as bar:
-            built = pipeline.build(reports_dir, package_dir, created, progress=lambda _: bar.update(1))
+            built = pipeline.build(reports_dir, package_dir, None if no_site else site_dir, project, created,
+                                   progress=lambda _: bar.update(1))
     else:
-        built = pipeline.build(reports_dir, package_dir, created)
+        built = pipeline.build(reports_dir, package_dir, None if no_site else site_dir, project, created)
     counts = {status: sum(r.status == status for r in built.reports) for status in STATUS_NAMES}
     summary = "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items())
-    click.echo(f"读取 {len(built.reports)} 份报告：{summary}；数据包已写入 {package_dir}/（{built.seconds:.1f} 秒）")
+    site = f"，网站已写入 {site_dir}/" if built.site else ""
+    click.echo(f"读取 {len(built.reports)} 份报告：{summary}；数据包已写入 {package_dir}/{site}（{built.seconds:.1f} 秒）")
 
 
 def _describe(path: Path, report: Report) -> str:

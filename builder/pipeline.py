@@ -18,7 +18,9 @@ import yaml
 from builder import checks, readers
 from builder.model import Finding, Report, Source, status_of
 from builder.package import Written, write_package
+from builder.package.rows import report_ids
 from builder.parse import parse
+from builder.site import SiteBuilt, build_site
 
 MAX_SIDECAR_BYTES = 64 * 1024
 
@@ -63,18 +65,25 @@ def process_all(paths: Iterable[Path], progress: Callable[[Path], None] | None =
 class Built:
     reports: tuple[Report, ...]
     written: Written
+    site: SiteBuilt | None
     seconds: float
 
 
-def build(reports_dir: Path, package_dir: Path, created: str | None = None,
-          progress: Callable[[Path], None] | None = None) -> Built:
-    """The whole job: every report under `reports_dir` read, parsed and checked, then written
-    as the data package to `package_dir`."""
+def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, project: Path = Path("."),
+          created: str | None = None, progress: Callable[[Path], None] | None = None) -> Built:
+    """The whole job: every report under `reports_dir` read, parsed and checked, written as the
+    data package to `package_dir`, then as the website to `site_dir` (None: no site).
+    `project` holds mkdocs.yml and content/."""
     start = time.perf_counter()
     paths = report_files([reports_dir])
     reports = process_all(paths, progress)
     written = write_package(reports, package_dir, created)
-    return Built(tuple(reports), written, time.perf_counter() - start)
+    site = None
+    if site_dir is not None:
+        site = build_site(reports, report_ids(reports), paths, package_dir, site_dir, project)
+        if site.report_pages != len(reports):
+            raise AssertionError(f"{len(reports)} reports read but {site.report_pages} report pages written")
+    return Built(tuple(reports), written, site, time.perf_counter() - start)
 
 
 def report_files(paths: Iterable[Path]) -> list[Path]:

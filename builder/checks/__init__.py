@@ -59,6 +59,9 @@ PARSE_RULES = (
 
 CATALOG = {rule.id: rule for rule in (*RULES, *CORPUS_RULES, *PARSE_RULES)}
 
+STATUS_NAMES = {"pass": "通过", "warn": "警告", "fail": "未通过", "unparsed": "无法解析"}
+SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+
 
 def check(report: Report) -> tuple[Finding, ...]:
     """The findings of every rule on one parsed report."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from builder.checks import CATALOG
-
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+from builder.checks import CATALOG, SEVERITY_NAMES
 
 
 def markdown(descriptor: dict) -> str:

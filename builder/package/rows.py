@@ -28,14 +28,21 @@ def report_ids(reports: Sequence[Report]) -> list[str]:
     return ids
 
 
-def _base_id(report: Report) -> str:
+def agency_digest(report: Report) -> str | None:
+    """Who published the report, as a digest of agency and region: one agency's reports of
+    several years share it; agencies of one name in different regions do not."""
     if not report.agency:
-        return f"file-{_file_digest(report)[:12]}"
+        return None
     region = report.region or {}
     key = "|".join([report.agency, region.get("province", ""), region.get("city", ""), region.get("county", ""),
                     region.get("name", "")])
-    key = unicodedata.normalize("NFKC", key)
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+    return hashlib.sha256(unicodedata.normalize("NFKC", key).encode("utf-8")).hexdigest()[:10]
+
+
+def _base_id(report: Report) -> str:
+    digest = agency_digest(report)
+    if digest is None:
+        return f"file-{_file_digest(report)[:12]}"
     return f"{report.year or 'unknown'}-{digest}"
 
 

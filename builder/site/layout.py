@@ -1,0 +1,93 @@
+"""The three tables laid out as on the official form, from the template definition.
+
+A layout is rows of header cells (label, colspan, rowspan) and body rows whose first cells
+are label cells and whose other cells are cell paths; the page template fills in figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from builder.templates import APPLICANT_GROUPS, GROUP_LABELS, RESULTS_GROUP, Template
+
+BALANCE_NOTE = GROUP_LABELS[-1]
+
+
+@dataclass(frozen=True)
+class Head:
+    label: str
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass(frozen=True)
+class Line:
+    heads: tuple[Head, ...]  # label cells of this row
+    paths: tuple[str, ...]  # figure cells, in column order
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    caption: str
+    header: tuple[tuple[Head, ...], ...]
+    body: tuple[Line, ...]
+
+
+def applications(template: Template) -> Table:
+    grid = template.applications
+    group_label, group_keys = APPLICANT_GROUPS[0]
+    columns = {c.key: c for c in grid.columns}
+    header = (
+        (Head(BALANCE_NOTE, 3, 3), Head("申请人情况", len(grid.columns))),
+        (Head(columns["natural_person"].label, rowspan=2), Head(group_label, len(group_keys)),
+         Head(columns["total"].label, rowspan=2)),
+        tuple(Head(columns[key].label) for key in group_keys),
+    )
+    results = [r for r in grid.rows if r.group is not None]
+    body = []
+    seen_groups: set[str] = set()
+    for row in grid.rows:
+        paths = tuple(f"applications/{row.key}/{c.key}" for c in grid.columns)
+        heads: list[Head] = []
+        if row.group is None:
+            heads.append(Head(row.label, 3))
+        else:
+            if RESULTS_GROUP not in seen_groups:
+                seen_groups.add(RESULTS_GROUP)
+                heads.append(Head(RESULTS_GROUP, rowspan=len(results)))
+            if row.group == RESULTS_GROUP:
+                heads.append(Head(row.label, 2))
+            else:
+                if row.group not in seen_groups:
+                    seen_groups.add(row.group)
+                    heads.append(Head(row.group, rowspan=sum(r.group == row.group for r in grid.rows)))
+                heads.append(Head(row.label))
+        body.append(Line(tuple(heads), paths))
+    return Table("applications", "三、收到和处理政府信息公开申请情况", header, tuple(body))
+
+
+def reviews(template: Template) -> Table:
+    grid = template.reviews_litigation
+    outcomes = tuple(Head(c.label) for c in grid.columns)
+    review, direct, after = grid.rows
+    header = (
+        (Head(review.label, len(outcomes)), Head(direct.group or "行政诉讼", 2 * len(outcomes))),
+        (*(Head(h.label, rowspan=2) for h in outcomes), Head(direct.label, len(outcomes)),
+         Head(after.label, len(outcomes))),
+        outcomes + outcomes,
+    )
+    paths = tuple(f"reviews_litigation/{r.key}/{c.key}" for r in grid.rows for c in grid.columns)
+    return Table("reviews_litigation", "四、政府信息公开行政复议、行政诉讼情况", header, (Line((), paths),))
+
+
+def active(template: Template) -> tuple[Table, ...]:
+    tables = []
+    for article in template.articles:
+        header = ((Head(article.label, 1 + len(article.metrics)),),
+                  (Head("信息内容"), *(Head(m.label) for m in article.metrics)))
+        body = tuple(Line((Head(item.label),),
+                          tuple(f"active_disclosure/{article.key}/{item.key}/{m.key}" for m in article.metrics))
+                     for item in article.items)
+        tables.append(Table(f"active_disclosure-{article.key}", article.label, header, body))
+    return tuple(tables)

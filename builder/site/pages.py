@@ -1,0 +1,185 @@
+"""The generated pages' HTML, rendered by gongkai's Jinja2 templates with autoescaping: text
+from reports is data, shown as text wherever it appears."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from builder.checks import SEVERITY_NAMES, STATUS_NAMES
+from builder.model import Report
+from builder.site import layout, summary
+from builder.templates import SECTIONS, TEMPLATES, cell_label
+
+STATUS_COLORS = {"pass": "#2e7d32", "warn": "#b26a00", "fail": "#c62828", "unparsed": "#616161"}
+NARRATIVE = [(s.key, s.label) for s in SECTIONS if s.key in ("overview", "problems", "other")]
+TREND_SERIES = (("本年新收", ("new_received",)), ("予以公开", ("granted",)), ("部分公开", ("partially_granted",)),
+                ("不予公开", ("denied_",)), ("其他结果", ("unavailable_", "not_processed_", "other")))
+TREND_COLORS = ("#3949ab", "#43a047", "#7cb342", "#e53935", "#8d6e63")
+
+
+def _figure(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float):
+        return f"{value:g}" if value != int(value) else str(int(value))
+    return str(value)
+
+
+def _cell_id(path: str) -> str:
+    return "c-" + path.replace("/", "-")
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("builder.site", "templates"),
+                      autoescape=select_autoescape(["html", "svg"], default_for_string=True),
+                      trim_blocks=False, lstrip_blocks=False)
+    env.filters["figure"] = _figure
+    env.filters["cell_id"] = _cell_id
+    return env
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # raw HTML off; images off, so that no report makes a reader's browser fetch anything
+    return MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
+def narrative_html(text: str) -> Markup:
+    """A narrative section: each line a paragraph; markup in the text stays text."""
+    source = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    return Markup(_markdown().render(source))
+
+
+@cache
+def _labels(version: str) -> dict[str, str]:
+    template = TEMPLATES[version]
+    return {path: cell_label(template, path) for path in template.cell_paths()}
+
+
+@cache
+def _layouts(version: str):
+    template = TEMPLATES[version]
+    return layout.active(template), layout.applications(template), layout.reviews(template)
+
+
+def report_title(report: Report) -> str:
+    agency = report.agency or report.source.file
+    return f"{agency} {report.year} 年度政府信息公开工作年度报告" if report.year else f"{agency} 政府信息公开工作年度报告"
+
+
+def badge(status: str) -> tuple[str, int]:
+    """The standalone SVG badge of a status, and its width."""
+    text = STATUS_NAMES[status]
+    left = 34
+    width = left + 12 * len(text) + 12
+    svg = environment().get_template("badge.svg").render(width=width, left=left, text=text,
+                                                          color=STATUS_COLORS[status])
+    return svg, width
+
+
+def report_page(report: Report, agency_url: str | None, source_href: str) -> str:
+    template = TEMPLATES.get(report.template) if report.template else None
+    labels = _labels(template.version) if template else {}
+    flagged = {cell for finding in report.findings for cell in finding.cells}
+    active_tables, applications_table, reviews_table = _layouts(template.version) if template else ((), None, None)
+    narrative = [(key, label, narrative_html(report.sections[key]))
+                 for key, label in NARRATIVE if report.sections.get(key)]
+    return environment().get_template("report.html").render(
+        report=report, template=template, title=report_title(report), status_name=STATUS_NAMES[report.status],
+        badge_width=badge(report.status)[1], region=summary.region_text(report), agency_url=agency_url,
+        source_href=source_href, findings=report.findings, severity_names=SEVERITY_NAMES, labels=labels,
+        flagged=flagged, figures=report.figures, active_tables=active_tables,
+        applications_table=applications_table, reviews_table=reviews_table, narrative=narrative)
+
+
+def report_csv(report: Report) -> str:
+    """This report's cells in long form: the rows it has in the package's tables."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["cell", "value", "printed", "line", "inferred"])
+    for path, figure in report.figures.items():
+        writer.writerow([path, _figure(figure.value), figure.printed or "", figure.line or "",
+                         "true" if figure.inferred else "false"])
+    return buffer.getvalue()
+
+
+def agency_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
+    ordered = sorted(zip(reports, urls), key=lambda pair: pair[0].year or 0)
+    columns = [{"year": r.year, "url": url, "status_name": STATUS_NAMES[r.status]} for r, url in ordered]
+    rows = [(label, [_group_total(r, prefixes) for r, _ in ordered]) for label, prefixes in summary.APPLICATION_GROUPS]
+    rows += [(label, [_printed_total(r, paths) for r, _ in ordered])
+             for label, paths in (("行政复议", ["reviews_litigation/review/total"]),
+                                  ("行政诉讼", ["reviews_litigation/litigation_direct/total",
+                                            "reviews_litigation/litigation_after_review/total"]))]
+    trend_groups = [(str(r.year), [_group_total(r, prefixes) for _, prefixes in TREND_SERIES]) for r, _ in ordered]
+    trend = columns_chart("申请数量与办理结果趋势", trend_groups, [name for name, _ in TREND_SERIES], TREND_COLORS)
+    first = ordered[0][0]
+    return environment().get_template("agency.html").render(
+        agency=first.agency, region=summary.region_text(first), reports=columns, rows=rows, trend=trend)
+
+
+def _printed_total(report: Report, paths: list[str]):
+    values = [report.value(p) for p in paths]
+    printed = [v for v in values if v is not None]
+    return sum(printed) if printed else None
+
+
+def _group_total(report: Report, prefixes: tuple[str, ...]):
+    if report.template is None:
+        return None
+    rows = [r.key for r in TEMPLATES[report.template].applications.rows
+            if any(r.key == p or (p.endswith("_") and r.key.startswith(p)) for p in prefixes)]
+    return _printed_total(report, [f"applications/{row}/total" for row in rows])
+
+
+def bars_chart(title: str, bars: list[tuple[str, float]], suffix: str = "", color: str = "#3949ab") -> Markup:
+    top = max((value for _, value in bars), default=0)
+    svg = environment().get_template("bars.svg").render(
+        title=title, bars=bars, top=top, width=520, height=16 + 26 * len(bars), label_width=120, bar_width=330,
+        suffix=suffix, color=color)
+    return Markup(svg)
+
+
+def columns_chart(title: str, groups, series, colors) -> Markup:
+    top = max((v or 0 for _, values in groups for v in values), default=0)
+    bar = 14
+    group_width = bar * len(series) + 24
+    svg = environment().get_template("columns.svg").render(
+        title=title, groups=groups, series=series, colors=colors, top=top, bar=bar, group_width=group_width,
+        width=max(60 + group_width * len(groups), 110 * len(series) + 60), height=240)
+    return Markup(svg)
+
+
+def index_page(reports: Sequence[Report], urls: Sequence[str], agencies: int) -> str:
+    rows = []
+    for report, url in zip(reports, urls):
+        rows.append({
+            "agency": report.agency or report.source.file, "url": url, "region": summary.region_filter(report),
+            "year": report.year, "kind": summary.agency_kind(report.agency), "template": report.template or "",
+            "status": report.status, "status_order": summary.STATUS_ORDER.index(report.status),
+            "received": report.value("applications/new_received/total") if report.template else None,
+            "errors": sum(f.severity == "error" for f in report.findings),
+            "warnings": sum(f.severity == "warning" for f in report.findings),
+        })
+    rows.sort(key=lambda r: (-(r["year"] or 0), r["agency"]))
+    return environment().get_template("index.html").render(
+        reports=reports, rows=rows, agencies=agencies,
+        years=sorted({r.year for r in reports if r.year}, reverse=True),
+        regions=sorted({row["region"] for row in rows}), kinds=sorted({row["kind"] for row in rows}),
+        status_names=STATUS_NAMES, severity_names=SEVERITY_NAMES,
+        status_counts=summary.status_counts(reports), rule_counts=summary.rule_counts(reports),
+        application_totals=summary.application_totals(reports), review_totals=summary.review_totals(reports),
+        active_totals=summary.active_totals(reports),
+        outcome_chart=bars_chart("办理结果构成", summary.outcome_shares(reports), "%", "#43a047"),
+        year_chart=bars_chart("各年度新收申请", summary.received_by_year(reports)))

@@ -1,0 +1,132 @@
+"""Figures across reports for the index: totals over printed figures (blank cells are not
+counted as 0), counts by status and by rule, and the agency type a name suggests."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from builder.checks import CATALOG
+from builder.model import Number, Report
+from builder.templates import REVIEWS, TEMPLATES
+
+STATUS_ORDER = ("pass", "warn", "fail", "unparsed")
+
+# Groups of rows of section 三 as the index shows them; each sums the rows' 总计 column.
+APPLICATION_GROUPS = (
+    ("本年新收申请", ("new_received",)),
+    ("上年结转申请", ("carried_over",)),
+    ("予以公开", ("granted",)),
+    ("部分公开", ("partially_granted",)),
+    ("不予公开", ("denied_",)),
+    ("无法提供", ("unavailable_",)),
+    ("不予处理", ("not_processed_",)),
+    ("其他处理", ("other",)),
+    ("办理结果总计", ("results_total",)),
+    ("结转下年度继续办理", ("carried_forward",)),
+)
+OUTCOME_GROUPS = APPLICATION_GROUPS[2:8]
+
+# The agency type a name suggests, first match wins: (type, name endings or parts).
+AGENCY_KINDS = (
+    ("街道", ("街道办事处", "街道")),
+    ("乡镇", ("乡", "镇", "乡人民政府", "镇人民政府", "苏木")),
+    ("政府", ("人民政府", "人民政府办公室", "人民政府办公厅", "行政公署")),
+    ("部门", ("局", "委员会", "委", "办公室", "办", "厅", "中心", "院", "署", "馆", "会", "所", "队", "站")),
+)
+
+
+def agency_kind(agency: str | None) -> str:
+    if not agency:
+        return "未知"
+    for kind, endings in AGENCY_KINDS:
+        if kind == "街道" and "街道" in agency:
+            return kind
+        if any(agency.endswith(ending) for ending in endings):
+            return kind
+    return "其他"
+
+
+def region_text(report: Report) -> str:
+    region = report.region or {}
+    return " ".join(region[k] for k in ("province", "city", "county", "name") if region.get(k))
+
+
+def region_filter(report: Report) -> str:
+    """The broadest division a report names, for the index's filter."""
+    region = report.region or {}
+    return next((region[k] for k in ("province", "city", "county", "name") if region.get(k)), "未注明")
+
+
+def _rows_matching(version: str, prefixes: tuple[str, ...]) -> list[str]:
+    rows = [r.key for r in TEMPLATES[version].applications.rows]
+    return [r for r in rows if any(r == p or (p.endswith("_") and r.startswith(p)) for p in prefixes)]
+
+
+def _sum(reports: Sequence[Report], paths_of) -> tuple[Number, int]:
+    """Sum of the printed figures at `paths_of(report)`, and how many reports printed one."""
+    total: Number = 0
+    count = 0
+    for report in reports:
+        if report.template is None:
+            continue
+        values = [report.value(p) for p in paths_of(report)]
+        printed = [v for v in values if v is not None]
+        if printed:
+            total += sum(printed)
+            count += 1
+    return total, count
+
+
+def application_totals(reports: Sequence[Report], groups=APPLICATION_GROUPS) -> list[tuple[str, Number, int]]:
+    return [(label, *_sum(reports, lambda r, p=prefixes: [f"applications/{row}/total"
+                                                         for row in _rows_matching(r.template, p)]))
+            for label, prefixes in groups]
+
+
+def review_totals(reports: Sequence[Report]) -> list[tuple[str, Number, int]]:
+    lines = [(f"{r.group + '·' if r.group else ''}{r.label}", [f"reviews_litigation/{r.key}/total"])
+             for r in REVIEWS.rows]
+    lines += [(c.label, [f"reviews_litigation/{r.key}/{c.key}" for r in REVIEWS.rows]) for c in REVIEWS.columns[:-1]]
+    return [(label, *_sum(reports, lambda r, p=paths: p)) for label, paths in lines]
+
+
+def active_totals(reports: Sequence[Report]) -> list[tuple[str, Number, int]]:
+    """Counts of section 二 summed by item and metric; amounts are left out, since their units differ."""
+    result = []
+    for template in TEMPLATES.values():
+        matching = [r for r in reports if r.template == template.version]
+        for article in template.articles:
+            for item in article.items:
+                for metric in article.metrics:
+                    if metric.key in article.decimal_metrics or metric.key in article.signed_metrics:
+                        continue
+                    path = f"active_disclosure/{article.key}/{item.key}/{metric.key}"
+                    total, count = _sum(matching, lambda r, p=path: [p])
+                    if count:
+                        result.append((f"{item.label}·{metric.label}（{template.version} 版）", total, count))
+    return result
+
+
+def status_counts(reports: Sequence[Report]) -> list[tuple[str, int]]:
+    counts = Counter(r.status for r in reports)
+    return [(status, counts[status]) for status in STATUS_ORDER if counts[status]]
+
+
+def rule_counts(reports: Sequence[Report]) -> list[tuple[str, str, str, int]]:
+    """Rules broken, with the number of reports breaking each, most common first."""
+    counts = Counter(rule for r in reports for rule in {f.rule for f in r.findings})
+    return [(rule, CATALOG[rule].title, CATALOG[rule].severity, count)
+            for rule, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def outcome_shares(reports: Sequence[Report]) -> list[tuple[str, float]]:
+    totals = application_totals(reports, OUTCOME_GROUPS)
+    whole = sum(value for _, value, _ in totals)
+    return [(label, round(100 * float(value) / float(whole), 1) if whole else 0.0) for label, value, _ in totals]
+
+
+def received_by_year(reports: Sequence[Report]) -> list[tuple[str, Number]]:
+    years = sorted({r.year for r in reports if r.year and r.template})
+    return [(str(year), _sum([r for r in reports if r.year == year],
+                             lambda r: ["applications/new_received/total"])[0]) for year in years]
