@@ -1,0 +1,125 @@
+"""The site in a real browser: Debian's Chromium driven by Playwright (no browser download).
+
+Opens the index, searches 二里岗 in Chinese, follows the result to the report page and sees
+the badge, the findings and the three tables; sorts the table of reports; loads pages built
+from hostile reports and checks that nothing in them runs. Screenshots go to build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from builder import pipeline
+from conftest import REPORTS, ROOT
+from test_site import HOSTILE
+from test_parser import make
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "build" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def serve(folder: Path):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def seed_server(tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser-site")
+    pipeline.build(REPORTS, out / "package", out / "site", ROOT)
+    server = serve(out / "site")
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_search_in_chinese_leads_to_the_report_page(browser, seed_server):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(seed_server + "/reports/")
+    page.screenshot(path=SHOTS / "index.png", full_page=True)
+    search = page.locator(".md-search__input")
+    search.click()
+    search.fill("二里岗")  # Chinese arrives through an input method: text first, then a key
+    search.press("End")
+    result = page.locator(".md-search-result__item a", has_text="二里岗").first
+    expect(result).to_be_visible(timeout=15_000)
+    page.screenshot(path=SHOTS / "search.png")
+    result.click()
+    page.wait_for_url(re.compile(r"/reports/2020-[0-9a-f]{10}/"))
+    expect(page.locator("img.gk-badge")).to_be_visible()
+    expect(page.locator("img.gk-badge")).to_have_attribute("alt", "校验结果：警告")
+    assert page.locator(".gk-findings li").count() == 5
+    for table in ("#t-applications", "#t-reviews_litigation", "#t-active_disclosure-art20_1"):
+        expect(page.locator(table)).to_be_visible()
+    badge_loaded = page.evaluate("document.querySelector('img.gk-badge').naturalWidth")
+    assert badge_loaded > 0
+    page.locator(".gk-findings a").first.click()
+    assert page.evaluate("location.hash").startswith("#c-applications-granted")
+    page.screenshot(path=SHOTS / "report.png", full_page=True)
+    page.close()
+
+
+def test_the_table_of_reports_sorts_and_filters(browser, seed_server):
+    page = browser.new_page()
+    page.goto(seed_server + "/reports/")
+    header = page.locator("#gk-reports th", has_text="新收申请").locator("button")
+    header.click()
+    first = page.locator("#gk-reports tbody tr").first.locator("td").nth(6).inner_text()
+    header.click()
+    last_first = page.locator("#gk-reports tbody tr").first.locator("td").nth(6).inner_text()
+    assert int(first) <= int(last_first)
+    assert page.locator("#gk-reports th", has_text="新收申请").get_attribute("aria-sort") == "descending"
+    page.select_option('select[data-filter="status"]', "warn")
+    assert page.locator("#gk-reports tbody tr:visible").count() == 2
+    expect(page.locator(".gk-shown")).to_have_text("显示 2 / 5 份")
+    page.screenshot(path=SHOTS / "index-filtered.png", full_page=True)
+    page.close()
+
+
+def test_hostile_report_text_never_runs(browser, tmp_path):
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    text, _ = make(agency="巴集乡", year=2023)
+    text = text.replace("巴集乡2023", "巴集<img src=x onerror=window.__pwned=5>乡2023", 1)
+    text = text.replace("依法做好政府信息公开工作。", f"依法做好。{HOSTILE} [点我](javascript:window.__pwned=6)")
+    (reports_dir / "hostile.txt").write_text(text, encoding="utf-8")
+    shutil.copy(REPORTS / "001_a27e78e5f53cff5a.txt", reports_dir)
+    pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+    server = serve(tmp_path / "site")
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    dialogs = []
+    page = browser.new_page()
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        for path in ["/reports/", *(f"/reports/{p.parent.name}/" for p in (tmp_path / "site" / "reports").glob("*/badge.svg"))]:
+            page.goto(base + path)
+            page.wait_for_load_state("load")
+            assert page.evaluate("window.__pwned") is None, path
+            if "pwned=1" in page.content():
+                expect(page.locator(".gk-narrative").first).to_contain_text("<script>window.__pwned=1</script>")
+                page.screenshot(path=SHOTS / "hostile.png", full_page=True)
+    finally:
+        page.close()
+        server.shutdown()
+    assert not dialogs

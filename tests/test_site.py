@@ -1,0 +1,149 @@
+"""The website built from the seeds and from hostile reports: pages, tables, escaping, sizes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from builder import pipeline
+from builder.package.rows import report_ids
+from conftest import REPORTS, ROOT
+from test_parser import make
+
+PAGE_BUDGET = 60 * 1024
+SEARCH_BUDGET = 2 * 1024
+HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+
+
+def build(reports_dir: Path, out: Path) -> pipeline.Built:
+    return pipeline.build(reports_dir, out / "package", out / "site", ROOT)
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("seed-site")
+    built = build(REPORTS, out)
+    return out / "site", built
+
+
+def page_of(site: Path, built, source_file: str) -> tuple[str, str]:
+    ids = report_ids(built.reports)
+    report_id = next(i for i, r in zip(ids, built.reports) if r.source.file == source_file)
+    return report_id, (site / "reports" / report_id / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_report_has_a_page_a_badge_and_its_data(seed_site):
+    site, built = seed_site
+    for report_id in report_ids(built.reports):
+        folder = site / "reports" / report_id
+        assert (folder / "index.html").is_file()
+        badge = ElementTree.parse(folder / "badge.svg").getroot()
+        assert badge.tag == "{http://www.w3.org/2000/svg}svg"
+        assert json.loads((folder / "report.json").read_text(encoding="utf-8"))["status"] in (
+            "pass", "warn", "fail", "unparsed")
+        assert (folder / "report.csv").read_text(encoding="utf-8").startswith("cell,value,printed,line,inferred")
+    assert not (site / "reports" / "_shell").exists()
+
+
+def test_a_report_page_shows_badge_findings_and_three_tables(seed_site):
+    site, built = seed_site
+    _, html = page_of(site, built, "001_a27e78e5f53cff5a.txt")
+    assert '<img class="gk-badge" src="badge.svg" alt="校验结果：警告"' in html
+    assert "<title>二里岗街道办事处 2020 年度政府信息公开工作年度报告" in html
+    assert 'id="t-applications"' in html and 'id="t-reviews_litigation"' in html
+    assert 'id="t-active_disclosure-art20_1"' in html
+    # the blank row of 予以公开: blank cells, distinguishable from 0, flagged by a finding
+    cell = re.search(r'<td id="c-applications-granted-natural_person" class="([^"]*)"[^>]*>([^<]*)</td>', html)
+    assert cell and "gk-blank" in cell.group(1) and "gk-flagged" in cell.group(1) and cell.group(2) == ""
+    # every finding's links point at cells that exist on the page
+    for target in re.findall(r'href="#(c-[^"]+)"', html):
+        assert f'id="{target}"' in html
+
+
+def test_inferred_figures_are_marked(seed_site):
+    site, built = seed_site
+    _, html = page_of(site, built, "002_864908085ec3dcf1.txt")
+    cell = re.search(r'<td id="c-applications-unavailable_not_held-total" class="([^"]*)"[^>]*>(.*?)</td>', html)
+    assert "gk-inferred" in cell.group(1) and "推定" in cell.group(2)
+
+
+def test_pages_and_search_entries_stay_within_budget(seed_site):
+    site, built = seed_site
+    for report_id in report_ids(built.reports):
+        assert (site / "reports" / report_id / "index.html").stat().st_size < PAGE_BUDGET
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    entries = [d for d in index["docs"] if d["location"].startswith("reports/2")]
+    assert len(entries) == len(built.reports)
+    for entry in entries:
+        assert len(json.dumps(entry, ensure_ascii=False).encode("utf-8")) < SEARCH_BUDGET
+    assert any("二里岗" in e["title"].replace("\u200b", "") for e in entries)
+    assert not any(re.search(r"\d{2,}\s*\d{2,}", e["text"]) and "<table" in e["text"] for e in entries)
+
+
+def test_index_lists_every_report_with_totals(seed_site):
+    site, built = seed_site
+    html = (site / "reports" / "index.html").read_text(encoding="utf-8")
+    assert html.count('<tr data-year=') == len(built.reports)
+    assert "全部报告合计" in html and "办理结果构成" in html and 'id="gk-filters"' in html
+    assert "<!-- gongkai:content -->" not in html
+
+
+def test_hand_written_pages_and_downloads_are_built(seed_site):
+    site, _ = seed_site
+    for page in ("index.html", "about/index.html", "download/index.html", "dictionary/index.html"):
+        assert (site / page).is_file(), page
+    assert (site / "data" / "gongkai.sqlite").is_file() and (site / "data" / "datapackage.json").is_file()
+    assert "`" not in (site / "dictionary" / "index.html").read_text(encoding="utf-8").split("<article")[1][:200]
+
+
+def test_nothing_is_loaded_from_another_site(seed_site):
+    site, built = seed_site
+    report_id = report_ids(built.reports)[0]
+    for page in (site / "index.html", site / "reports" / "index.html", site / "reports" / report_id / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        loaded = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?:)?//', html)
+        assert not loaded, (page, loaded)
+
+
+def test_agency_page_for_several_years(tmp_path):
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    for year in (2021, 2022, 2023):
+        (reports_dir / f"r{year}.txt").write_text(make(agency="巴集乡", year=year, seed=year)[0], encoding="utf-8")
+    built = build(reports_dir, tmp_path)
+    assert built.site.agency_pages == 1
+    page = next((tmp_path / "site" / "agencies").glob("a-*/index.html")).read_text(encoding="utf-8")
+    assert page.count('<a href="../../reports/') >= 3 and "申请数量与办理结果趋势" in page and "<svg" in page
+    report_page = next((tmp_path / "site" / "reports").glob("2022-*/index.html")).read_text(encoding="utf-8")
+    assert "../../agencies/a-" in report_page
+
+
+def test_report_text_is_escaped_everywhere(tmp_path):
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    text, _ = make(agency="巴集乡", year=2023)
+    text = text.replace("巴集乡2023", "巴集<script>window.__pwned=3</script>乡2023", 1)
+    text = text.replace("依法做好政府信息公开工作。", f"依法做好。{HOSTILE} [点我](javascript:alert(1)) ![x](http://evil.example/x.png)")
+    # a row of figures under a label that is markup: its finding quotes the label
+    received = next(line for line in text.splitlines() if "本年新收" in line)
+    text = text.replace(received, received + "\n<script>window.__pwned=4</script>\t1\t2\t3", 1)
+    (reports_dir / "hostile.txt").write_text(text, encoding="utf-8")
+    shutil.copy(REPORTS / "000_3fe1192cfb6e68d3.txt", reports_dir / "<script>.txt")
+    build(reports_dir, tmp_path)
+    site = tmp_path / "site"
+    for page in [site / "reports" / "index.html", *(site / "reports").glob("*/index.html")]:
+        html = page.read_text(encoding="utf-8")
+        assert "<script>window.__pwned" not in html and 'onerror="window' not in html, page
+        assert 'href="javascript' not in html and 'src="http://evil' not in html, page
+    hostile = [p.read_text(encoding="utf-8") for p in (site / "reports").glob("*/index.html")]
+    hostile = next(html for html in hostile if "pwned=1" in html)
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in hostile
+    assert "<title>巴集&lt;script&gt;window.__pwned=3&lt;/script&gt;乡 2023" in hostile
+    assert "&lt;script&gt;window.__pwned=4&lt;/script&gt;" in hostile  # in a finding, as text
+    names = [p.name for p in (site / "reports").glob("*/source*")]
+    assert all(re.fullmatch(r"source(\.[a-z0-9]+)?", n) for n in names) and len(names) == 2
