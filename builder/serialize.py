@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from builder.model import Finding, Number, Report
@@ -40,17 +41,21 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 def _nest(report: Report, table: str) -> dict[str, Any]:
     if report.template is None:
         return {}
-    template = TEMPLATES[report.template]
+    values = report.values
     nested: dict[str, Any] = {}
-    for path in template.cell_paths():
-        if not path.startswith(table + "/"):
-            continue
-        *keys, last = path.split("/")[1:]
+    for path, keys, last in _table_keys(report.template, table):
         node = nested
         for key in keys:
             node = node.setdefault(key, {})
-        node[last] = json_number(report.value(path))
+        node[last] = json_number(values[path])
     return nested
+
+
+@cache
+def _table_keys(version: str, table: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """Each cell of a table as (path, the keys of its parents, its own key)."""
+    return tuple((path, tuple(path.split("/")[1:-1]), path.rsplit("/", 1)[1])
+                 for path in TEMPLATES[version].table_paths(table))
 
 
 def _where(figure) -> dict[str, Any]:
@@ -77,5 +82,6 @@ def json_number(value: Number | str | None) -> int | float | str | None:
     return value
 
 
-def dumps(report: Report) -> str:
-    return json.dumps(report_to_dict(report), ensure_ascii=False, indent=2)
+def dumps(report: Report, indent: int | None = 2) -> str:
+    """The JSON text; `indent=None` for files nobody reads by eye (json's C encoder, 5 times faster)."""
+    return json.dumps(report_to_dict(report), ensure_ascii=False, indent=indent)

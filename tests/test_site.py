@@ -34,26 +34,29 @@ def seed_site(tmp_path_factory):
 def page_of(site: Path, built, source_file: str) -> tuple[str, str]:
     ids = report_ids(built.reports)
     report_id = next(i for i, r in zip(ids, built.reports) if r.source.file == source_file)
-    return report_id, (site / "reports" / report_id / "index.html").read_text(encoding="utf-8")
+    return report_id, (site / "reports" / f"{report_id}.html").read_text(encoding="utf-8")
 
 
 def test_every_report_has_a_page_a_badge_and_its_data(seed_site):
     site, built = seed_site
     for report_id in report_ids(built.reports):
-        folder = site / "reports" / report_id
-        assert (folder / "index.html").is_file()
-        badge = ElementTree.parse(folder / "badge.svg").getroot()
+        base = site / "reports" / report_id
+        assert base.with_suffix(".html").is_file()
+        badge = ElementTree.parse(base.with_suffix(".svg")).getroot()
         assert badge.tag == "{http://www.w3.org/2000/svg}svg"
-        assert json.loads((folder / "report.json").read_text(encoding="utf-8"))["status"] in (
+        assert json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))["status"] in (
             "pass", "warn", "fail", "unparsed")
-        assert (folder / "report.csv").read_text(encoding="utf-8").startswith("cell,value,printed,line,inferred")
-    assert not (site / "reports" / "_shell").exists()
+        assert base.with_suffix(".csv").read_text(encoding="utf-8").startswith("cell,value,printed,line,inferred")
+        assert (site / "reports" / f"{report_id}.source.txt").is_file()
+    assert not (site / "reports" / "_shell.html").exists()
+    assert "_shell" not in (site / "sitemap.xml").read_text(encoding="utf-8")
 
 
 def test_a_report_page_shows_badge_findings_and_three_tables(seed_site):
     site, built = seed_site
     _, html = page_of(site, built, "001_a27e78e5f53cff5a.txt")
-    assert '<img class="gk-badge" src="badge.svg" alt="校验结果：警告"' in html
+    report_id, _ = page_of(site, built, "001_a27e78e5f53cff5a.txt")
+    assert f'<img class="gk-badge" src="{report_id}.svg" alt="校验结果：警告"' in html
     assert "<title>二里岗街道办事处 2020 年度政府信息公开工作年度报告" in html
     assert 'id="t-applications"' in html and 'id="t-reviews_litigation"' in html
     assert 'id="t-active_disclosure-art20_1"' in html
@@ -75,9 +78,9 @@ def test_inferred_figures_are_marked(seed_site):
 def test_pages_and_search_entries_stay_within_budget(seed_site):
     site, built = seed_site
     for report_id in report_ids(built.reports):
-        assert (site / "reports" / report_id / "index.html").stat().st_size < PAGE_BUDGET
+        assert (site / "reports" / f"{report_id}.html").stat().st_size < PAGE_BUDGET
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    entries = [d for d in index["docs"] if d["location"].startswith("reports/2")]
+    entries = [d for d in index["docs"] if re.fullmatch(r"reports/2020-[0-9a-f]{10}\.html", d["location"])]
     assert len(entries) == len(built.reports)
     for entry in entries:
         assert len(json.dumps(entry, ensure_ascii=False).encode("utf-8")) < SEARCH_BUDGET
@@ -95,16 +98,16 @@ def test_index_lists_every_report_with_totals(seed_site):
 
 def test_hand_written_pages_and_downloads_are_built(seed_site):
     site, _ = seed_site
-    for page in ("index.html", "about/index.html", "download/index.html", "dictionary/index.html"):
+    for page in ("index.html", "about.html", "download.html", "dictionary.html"):
         assert (site / page).is_file(), page
     assert (site / "data" / "gongkai.sqlite").is_file() and (site / "data" / "datapackage.json").is_file()
-    assert "`" not in (site / "dictionary" / "index.html").read_text(encoding="utf-8").split("<article")[1][:200]
+    assert "<table>" in (site / "dictionary.html").read_text(encoding="utf-8")
 
 
 def test_nothing_is_loaded_from_another_site(seed_site):
     site, built = seed_site
     report_id = report_ids(built.reports)[0]
-    for page in (site / "index.html", site / "reports" / "index.html", site / "reports" / report_id / "index.html"):
+    for page in (site / "index.html", site / "reports" / "index.html", site / "reports" / f"{report_id}.html"):
         html = page.read_text(encoding="utf-8")
         loaded = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?:)?//', html)
         assert not loaded, (page, loaded)
@@ -117,10 +120,10 @@ def test_agency_page_for_several_years(tmp_path):
         (reports_dir / f"r{year}.txt").write_text(make(agency="巴集乡", year=year, seed=year)[0], encoding="utf-8")
     built = build(reports_dir, tmp_path)
     assert built.site.agency_pages == 1
-    page = next((tmp_path / "site" / "agencies").glob("a-*/index.html")).read_text(encoding="utf-8")
-    assert page.count('<a href="../../reports/') >= 3 and "申请数量与办理结果趋势" in page and "<svg" in page
-    report_page = next((tmp_path / "site" / "reports").glob("2022-*/index.html")).read_text(encoding="utf-8")
-    assert "../../agencies/a-" in report_page
+    page = next((tmp_path / "site" / "agencies").glob("a-*.html")).read_text(encoding="utf-8")
+    assert page.count('<a href="../reports/') >= 3 and "申请数量与办理结果趋势" in page and "<svg" in page
+    report_page = next((tmp_path / "site" / "reports").glob("2022-*.html")).read_text(encoding="utf-8")
+    assert "../agencies/a-" in report_page
 
 
 def test_report_text_is_escaped_everywhere(tmp_path):
@@ -136,14 +139,14 @@ def test_report_text_is_escaped_everywhere(tmp_path):
     shutil.copy(REPORTS / "000_3fe1192cfb6e68d3.txt", reports_dir / "<script>.txt")
     build(reports_dir, tmp_path)
     site = tmp_path / "site"
-    for page in [site / "reports" / "index.html", *(site / "reports").glob("*/index.html")]:
+    for page in (site / "reports").glob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert "<script>window.__pwned" not in html and 'onerror="window' not in html, page
         assert 'href="javascript' not in html and 'src="http://evil' not in html, page
-    hostile = [p.read_text(encoding="utf-8") for p in (site / "reports").glob("*/index.html")]
+    hostile = [p.read_text(encoding="utf-8") for p in (site / "reports").glob("*.html")]
     hostile = next(html for html in hostile if "pwned=1" in html)
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in hostile
     assert "<title>巴集&lt;script&gt;window.__pwned=3&lt;/script&gt;乡 2023" in hostile
     assert "&lt;script&gt;window.__pwned=4&lt;/script&gt;" in hostile  # in a finding, as text
-    names = [p.name for p in (site / "reports").glob("*/source*")]
-    assert all(re.fullmatch(r"source(\.[a-z0-9]+)?", n) for n in names) and len(names) == 2
+    names = [p.name for p in (site / "reports").glob("*.source*")]
+    assert all(re.fullmatch(r"[a-z0-9-]+\.source(\.[a-z0-9]+)?", n) for n in names) and len(names) == 2

@@ -45,36 +45,35 @@ def build_site(reports: Sequence[Report], ids: Sequence[str], sources: Sequence[
         docs = Path(staging)
         _stage(docs, project / "content", package_dir)
         _mkdocs(project / "mkdocs.yml", docs, site_dir)
-    shell_dir = site_dir / "reports" / SHELL
-    shell = (shell_dir / "index.html").read_text(encoding="utf-8")
-    shutil.rmtree(shell_dir)
+    shell_path = site_dir / "reports" / f"{SHELL}.html"
+    shell = shell_path.read_text(encoding="utf-8")
+    shell_path.unlink()
     agencies = _agencies(reports, ids)
-    agency_urls = {report_id: f"../../agencies/{aid}/" for aid, members in agencies.items() if len(members) > 1
-                   for report_id, _ in members}
+    agency_of = {report_id: aid for aid, members in agencies.items() if len(members) > 1 for report_id, _ in members}
+    pages_dir = site_dir / "reports"
     entries = []
     for report, report_id, source in zip(reports, ids, sources):
-        folder = site_dir / "reports" / report_id
-        folder.mkdir(parents=True, exist_ok=True)
-        source_name = "source" + (source.suffix.lower() if _SAFE_SUFFIX.match(source.suffix.lower()) else "")
+        suffix = source.suffix.lower()
+        source_name = f"{report_id}.source{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
         if source.is_file() and not source.is_symlink():
-            shutil.copyfile(source, folder / source_name)
+            shutil.copyfile(source, pages_dir / source_name)
         title = pages.report_title(report)
-        html = pages.report_page(report, agency_urls.get(report_id), source_name)
-        _write(folder / "index.html", _fill(shell, title, html, f"reports/{report_id}/"))
-        _write(folder / "badge.svg", pages.badge(report.status)[0])
-        _write(folder / "report.json", dumps(report) + "\n")
-        _write(folder / "report.csv", pages.report_csv(report))
-        entries.append(search.report_entry(report, f"reports/{report_id}/", title))
+        agency_url = f"../agencies/{agency_of[report_id]}.html" if report_id in agency_of else None
+        html = pages.report_page(report, report_id, agency_url, source_name)
+        _write(pages_dir / f"{report_id}.html", _fill(shell, title, html, f"reports/{report_id}.html"))
+        _write(pages_dir / f"{report_id}.svg", pages.badge(report.status)[0])
+        _write(pages_dir / f"{report_id}.json", dumps(report, indent=None) + "\n")
+        _write(pages_dir / f"{report_id}.csv", pages.report_csv(report))
+        entries.append(search.report_entry(report, f"reports/{report_id}.html", title))
     written_agencies = 0
+    (site_dir / "agencies").mkdir(exist_ok=True)
     for aid, members in agencies.items():
         if len(members) < 2:
             continue
-        folder = site_dir / "agencies" / aid
-        folder.mkdir(parents=True, exist_ok=True)
         group = [report for _, report in members]
-        html = pages.agency_page(group, [f"../../reports/{report_id}/" for report_id, _ in members])
-        _write(folder / "index.html", _fill(shell, group[0].agency, html, f"agencies/{aid}/"))
-        entries.append(search.agency_entry(group[0], f"agencies/{aid}/", sorted(r.year for r in group if r.year)))
+        html = pages.agency_page(group, [f"../reports/{report_id}" for report_id, _ in members])
+        _write(site_dir / "agencies" / f"{aid}.html", _fill(shell, group[0].agency, html, f"agencies/{aid}.html"))
+        entries.append(search.agency_entry(group[0], f"agencies/{aid}.html", sorted(r.year for r in group if r.year)))
         written_agencies += 1
     _fill_index(site_dir, reports, ids, len(agencies))
     _search_index(site_dir, entries)
@@ -93,8 +92,8 @@ def _stage(docs: Path, content: Path, package_dir: Path) -> None:
     for path in sorted(package_dir.iterdir()):
         if path.is_file() and path.name != DICTIONARY_NAME:
             shutil.copyfile(path, data / path.name)
-    (docs / "reports" / SHELL).mkdir(parents=True, exist_ok=True)
-    (docs / "reports" / SHELL / "index.md").write_text(
+    (docs / "reports").mkdir(parents=True, exist_ok=True)
+    (docs / "reports" / f"{SHELL}.md").write_text(
         f"---\ntitle: {TITLE_MARK}\nsearch:\n  exclude: true\n---\n\n{CONTENT_MARK}\n", encoding="utf-8")
     (docs / INDEX_PAGE).write_text(f"---\ntitle: 报告总览\nsearch:\n  exclude: true\n---\n\n# 报告总览\n\n{CONTENT_MARK}\n",
                                    encoding="utf-8")
@@ -111,14 +110,14 @@ def _mkdocs(config_file: Path, docs: Path, site_dir: Path) -> None:
 
 def _fill(shell: str, title: str, html: str, location: str) -> str:
     """A copy of the shell page with this page's title, content and address."""
-    return (shell.replace(f"reports/{SHELL}/", location)
+    return (shell.replace(f"reports/{SHELL}.html", location)
                  .replace(TITLE_MARK, escape(title))
                  .replace(CONTENT_MARK, html, 1))
 
 
 def _fill_index(site_dir: Path, reports: Sequence[Report], ids: Sequence[str], agencies: int) -> None:
     path = site_dir / "reports" / "index.html"
-    html = pages.index_page(reports, [f"{report_id}/" for report_id in ids], agencies)
+    html = pages.index_page(reports, [f"{report_id}.html" for report_id in ids], agencies)
     _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, html, 1))
 
 
@@ -136,7 +135,7 @@ def _search_index(site_dir: Path, entries: list[dict]) -> None:
     written as UTF-8, a third of the size of Material's escaped JSON."""
     path = site_dir / "search" / "search_index.json"
     index = json.loads(path.read_text(encoding="utf-8"))
-    index["docs"] = [d for d in index["docs"] if f"/{SHELL}/" not in d["location"]] + entries
+    index["docs"] = [d for d in index["docs"] if f"{SHELL}.html" not in d["location"]] + entries
     _write(path, json.dumps(index, ensure_ascii=False, separators=(",", ":")))
 
 
@@ -145,7 +144,7 @@ def _sitemap(site_dir: Path) -> None:
     path = site_dir / "sitemap.xml"
     if not path.is_file():
         return
-    text = re.sub(rf"\s*<url>\s*<loc>[^<]*/{SHELL}/</loc>.*?</url>", "", path.read_text(encoding="utf-8"),
+    text = re.sub(rf"\s*<url>\s*<loc>[^<]*/{SHELL}\.html</loc>.*?</url>", "", path.read_text(encoding="utf-8"),
                   flags=re.S)
     _write(path, text)
     with gzip.GzipFile(site_dir / "sitemap.xml.gz", "wb", mtime=0) as archive:

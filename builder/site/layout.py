@@ -7,6 +7,8 @@ are label cells and whose other cells are cell paths; the page template fills in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from html import escape
 
 from builder.templates import APPLICANT_GROUPS, GROUP_LABELS, RESULTS_GROUP, Template
 
@@ -91,3 +93,47 @@ def active(template: Template) -> tuple[Table, ...]:
                      for item in article.items)
         tables.append(Table(f"active_disclosure-{article.key}", article.label, header, body))
     return tuple(tables)
+
+
+# Tables are written as strings rather than through Jinja: a page has some 200 figure cells,
+# and Jinja's escaping of every attribute of every cell was most of a page's cost. Labels come
+# from the template definition and are escaped once per layout; a cell holds only a number
+# that gongkai formatted, with an id and classes made from keys.
+def _head_cell(head: Head, tag: str = "th", scope: str = "") -> str:
+    spans = (f' colspan="{head.colspan}"' if head.colspan > 1 else "") + \
+            (f' rowspan="{head.rowspan}"' if head.rowspan > 1 else "")
+    return f"<{tag}{scope}{spans}>{escape(head.label)}</{tag}>"
+
+
+@cache
+def _parts(table: Table) -> tuple[str, tuple[str, ...]]:
+    """The table's opening and header, and each body row's label cells, as HTML."""
+    head = "".join("<tr>" + "".join(_head_cell(h) for h in row) + "</tr>" for row in table.header)
+    opening = (f'<div class="gk-table-wrap"><table class="gk-table" id="t-{table.key}">'
+               f"<caption>{escape(table.caption)}</caption><thead>{head}</thead><tbody>")
+    rows = tuple("<tr>" + "".join(_head_cell(h, scope=' scope="row"') for h in line.heads) for line in table.body)
+    return opening, rows
+
+
+def cell_id(path: str) -> str:
+    return "c-" + path.replace("/", "-")
+
+
+def table_html(table: Table, figures, flagged, figure_text) -> str:
+    opening, rows = _parts(table)
+    out = [opening]
+    for prefix, line in zip(rows, table.body):
+        out.append(prefix)
+        for path in line.paths:
+            figure = figures[path]
+            flag = " gk-flagged" if path in flagged else ""
+            if figure.value is None:
+                out.append(f'<td id="{cell_id(path)}" class="gk-blank{flag}" title="空白（缺失，不计为 0）"></td>')
+            elif figure.inferred:
+                out.append(f'<td id="{cell_id(path)}" class="gk-num gk-inferred{flag}" title="根据勾稽关系推定">'
+                           f"{figure_text(figure.value)}<sup>推定</sup></td>")
+            else:
+                out.append(f'<td id="{cell_id(path)}" class="gk-num{flag}">{figure_text(figure.value)}</td>')
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)

@@ -35,17 +35,13 @@ def _figure(value) -> str:
     return str(value)
 
 
-def _cell_id(path: str) -> str:
-    return "c-" + path.replace("/", "-")
-
-
 @cache
 def environment() -> Environment:
+    # auto_reload off: templates do not change during a build, and checking cost a stat a page
     env = Environment(loader=PackageLoader("builder.site", "templates"),
-                      autoescape=select_autoescape(["html", "svg"], default_for_string=True),
-                      trim_blocks=False, lstrip_blocks=False)
+                      autoescape=select_autoescape(["html", "svg"], default_for_string=True), auto_reload=False)
     env.filters["figure"] = _figure
-    env.filters["cell_id"] = _cell_id
+    env.filters["cell_id"] = layout.cell_id
     return env
 
 
@@ -78,6 +74,7 @@ def report_title(report: Report) -> str:
     return f"{agency} {report.year} 年度政府信息公开工作年度报告" if report.year else f"{agency} 政府信息公开工作年度报告"
 
 
+@cache
 def badge(status: str) -> tuple[str, int]:
     """The standalone SVG badge of a status, and its width."""
     text = STATUS_NAMES[status]
@@ -88,19 +85,23 @@ def badge(status: str) -> tuple[str, int]:
     return svg, width
 
 
-def report_page(report: Report, agency_url: str | None, source_href: str) -> str:
+def report_page(report: Report, report_id: str, agency_url: str | None, source_href: str) -> str:
     template = TEMPLATES.get(report.template) if report.template else None
     labels = _labels(template.version) if template else {}
     flagged = {cell for finding in report.findings for cell in finding.cells}
-    active_tables, applications_table, reviews_table = _layouts(template.version) if template else ((), None, None)
+    tables = {}
+    if template:
+        active_tables, applications_table, reviews_table = _layouts(template.version)
+        tables = {key: Markup("".join(layout.table_html(t, report.figures, flagged, _figure) for t in group))
+                  for key, group in (("active", active_tables), ("applications", (applications_table,)),
+                                     ("reviews", (reviews_table,)))}
     narrative = [(key, label, narrative_html(report.sections[key]))
                  for key, label in NARRATIVE if report.sections.get(key)]
     return environment().get_template("report.html").render(
-        report=report, template=template, title=report_title(report), status_name=STATUS_NAMES[report.status],
+        report=report, report_id=report_id, template=template, title=report_title(report), status_name=STATUS_NAMES[report.status],
         badge_width=badge(report.status)[1], region=summary.region_text(report), agency_url=agency_url,
         source_href=source_href, findings=report.findings, severity_names=SEVERITY_NAMES, labels=labels,
-        flagged=flagged, figures=report.figures, active_tables=active_tables,
-        applications_table=applications_table, reviews_table=reviews_table, narrative=narrative)
+        tables=tables, narrative=narrative)
 
 
 def report_csv(report: Report) -> str:
@@ -114,9 +115,10 @@ def report_csv(report: Report) -> str:
     return buffer.getvalue()
 
 
-def agency_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
-    ordered = sorted(zip(reports, urls), key=lambda pair: pair[0].year or 0)
-    columns = [{"year": r.year, "url": url, "status_name": STATUS_NAMES[r.status]} for r, url in ordered]
+def agency_page(reports: Sequence[Report], bases: Sequence[str]) -> str:
+    """`bases`: each report's address without extension, for its page (.html) and badge (.svg)."""
+    ordered = sorted(zip(reports, bases), key=lambda pair: pair[0].year or 0)
+    columns = [{"year": r.year, "base": base, "status_name": STATUS_NAMES[r.status]} for r, base in ordered]
     rows = [(label, [_group_total(r, prefixes) for r, _ in ordered]) for label, prefixes in summary.APPLICATION_GROUPS]
     rows += [(label, [_printed_total(r, paths) for r, _ in ordered])
              for label, paths in (("行政复议", ["reviews_litigation/review/total"]),
@@ -138,8 +140,7 @@ def _printed_total(report: Report, paths: list[str]):
 def _group_total(report: Report, prefixes: tuple[str, ...]):
     if report.template is None:
         return None
-    rows = [r.key for r in TEMPLATES[report.template].applications.rows
-            if any(r.key == p or (p.endswith("_") and r.key.startswith(p)) for p in prefixes)]
+    rows = summary.rows_matching(report.template, prefixes)
     return _printed_total(report, [f"applications/{row}/total" for row in rows])
 
 

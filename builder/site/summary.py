@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 
 from builder.checks import CATALOG
 from builder.model import Number, Report
@@ -58,9 +59,11 @@ def region_filter(report: Report) -> str:
     return next((region[k] for k in ("province", "city", "county", "name") if region.get(k)), "未注明")
 
 
-def _rows_matching(version: str, prefixes: tuple[str, ...]) -> list[str]:
+@cache
+def rows_matching(version: str, prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """Rows of section 三 named by `prefixes`: a key, or a prefix ending in _ for a group."""
     rows = [r.key for r in TEMPLATES[version].applications.rows]
-    return [r for r in rows if any(r == p or (p.endswith("_") and r.startswith(p)) for p in prefixes)]
+    return tuple(r for r in rows if any(r == p or (p.endswith("_") and r.startswith(p)) for p in prefixes))
 
 
 def _sum(reports: Sequence[Report], paths_of) -> tuple[Number, int]:
@@ -80,7 +83,7 @@ def _sum(reports: Sequence[Report], paths_of) -> tuple[Number, int]:
 
 def application_totals(reports: Sequence[Report], groups=APPLICATION_GROUPS) -> list[tuple[str, Number, int]]:
     return [(label, *_sum(reports, lambda r, p=prefixes: [f"applications/{row}/total"
-                                                         for row in _rows_matching(r.template, p)]))
+                                                         for row in rows_matching(r.template, p)]))
             for label, prefixes in groups]
 
 

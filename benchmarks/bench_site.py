@@ -1,0 +1,50 @@
+"""The whole build (parse, package, site) for N synthetic report files, with the page and
+search-index sizes against their budgets.
+
+Run: make bench  (or: .venv/bin/python benchmarks/bench_site.py --reports 1000)
+Budgets (issue 4): 1,000 reports in under 10 s; a report page under 60 KB; the search index
+under 2 KB a report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from builder import pipeline, synth
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=1000, help="synthetic report files (default 1000)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        reports_dir = out / "reports"
+        reports_dir.mkdir()
+        for seed in range(args.reports):
+            text, _, _ = synth.report_text(seed)
+            (reports_dir / f"report-{seed:06d}.txt").write_text(text, encoding="utf-8")
+        start = time.perf_counter()
+        built = pipeline.build(reports_dir, out / "package", out / "site", ROOT)
+        seconds = time.perf_counter() - start
+        pages = [p for p in (out / "site" / "reports").glob("*.html") if p.name != "index.html"]
+        sizes = [p.stat().st_size for p in pages]
+        index = json.loads((out / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+        entries = [d for d in index["docs"] if d["location"].startswith("reports/")]
+        entry_bytes = [len(json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode()) for d in entries]
+        index_bytes = (out / "site" / "search" / "search_index.json").stat().st_size
+        print(f"build (parse, package, site) of {args.reports:,} reports: {seconds:.1f} s "
+              f"({built.site.report_pages:,} report pages, {built.site.agency_pages:,} agency pages)")
+        print(f"report page: largest {max(sizes) / 1024:.1f} KB, mean {sum(sizes) / len(sizes) / 1024:.1f} KB")
+        print(f"search index: {index_bytes / args.reports / 1024:.2f} KB a report in all "
+              f"(largest report entry {max(entry_bytes) / 1024:.2f} KB)")
+
+
+if __name__ == "__main__":
+    main()
