@@ -12,9 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# The main job: every report parsed and checked, the data package written to datapackage/.
+# The main job: every report parsed and checked, the data package written to datapackage/,
+# the website to site/.
 site: $(STAMP)
-	$(BIN)/gongkai build --reports reports --package datapackage
+	$(BIN)/gongkai build --reports reports --package datapackage --site site
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -22,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py
 	$(BIN)/python benchmarks/bench_package.py --reports 10000
+	$(BIN)/python benchmarks/bench_site.py --reports 1000
 
 # Rewrites tests/golden/ from the parser: review every changed figure against the source by hand.
 golden: $(STAMP)
