@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import click
 
 from builder import __version__, pipeline
+from builder.add import AddRefused, add_report
+from builder.diff import DiffError, summary
 from builder.checks import SEVERITY_NAMES, STATUS_NAMES
 from builder.model import Report
 from builder.package import created_from_environment
@@ -77,7 +80,12 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.option("--no-site", is_flag=True, help="Write the data package only.")
 @click.option("--project", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True,
               help="Folder holding mkdocs.yml and content/, the hand-written pages.")
-def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, project: Path) -> None:
+@click.option("--cache", "cache_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("build/parse-cache.sqlite"), show_default=True,
+              help="Parse results kept between builds: unchanged reports are not parsed again.")
+@click.option("--no-cache", is_flag=True, help="Parse every report, keeping nothing.")
+def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, project: Path, cache_file: Path,
+          no_cache: bool) -> None:
     """Parse and check every report, then write the data package (CSV, schemas, zip,
     SQLite) and the website.
 
@@ -101,13 +109,70 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
         total = len(pipeline.report_files([reports_dir]))
         with click.progressbar(length=total, label="解析报告", file=sys.stderr) as bar:
             built = pipeline.build(reports_dir, package_dir, None if no_site else site_dir, project, created,
-                                   progress=lambda _: bar.update(1))
+                                   progress=lambda _: bar.update(1), cache_file=None if no_cache else cache_file)
     else:
-        built = pipeline.build(reports_dir, package_dir, None if no_site else site_dir, project, created)
+        built = pipeline.build(reports_dir, package_dir, None if no_site else site_dir, project, created,
+                               cache_file=None if no_cache else cache_file)
     counts = {status: sum(r.status == status for r in built.reports) for status in STATUS_NAMES}
     summary = "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items())
     site = f"，网站已写入 {site_dir}/" if built.site else ""
-    click.echo(f"读取 {len(built.reports)} 份报告：{summary}；数据包已写入 {package_dir}/{site}（{built.seconds:.1f} 秒）")
+    cached = len(built.reports) - built.parsed
+    parsed = f"（解析 {built.parsed} 份，{cached} 份未变而取自缓存）" if cached else ""
+    click.echo(f"读取 {len(built.reports)} 份报告{parsed}：{summary}；数据包已写入 {package_dir}/{site}"
+               f"（{built.seconds:.1f} 秒）")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--reports", "reports_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
+              show_default=True, help="Folder of reports to add to.")
+@click.option("--agency", help="Agency name, when the title does not give it right.")
+@click.option("--year", type=int, help="Report year, when the title does not give it right.")
+@click.option("--region", help="Region, e.g. 福建省三明市建宁县.")
+@click.option("--source-url", help="Where the agency published the report.")
+@click.option("--published", help="Publication date, YYYY-MM-DD.")
+def add(file: Path, reports_dir: Path, agency: str | None, year: int | None, region: str | None,
+        source_url: str | None, published: str | None) -> None:
+    """Add a report to the corpus: copy it under a normalized name, write its sidecar, print
+    its findings.
+
+    Refuses, writing nothing, a file whose content is already in the corpus or whose name
+    is taken.
+
+    \b
+    Example:
+        gongkai add ~/下载/伊家乡2023年报.txt --region 福建省三明市建宁县 \\
+            --source-url https://www.example.gov.cn/art/2024/1/8/art_1.html
+    """
+    fields = {key: value for key, value in (("agency", agency), ("year", year), ("region", region),
+                                            ("source_url", source_url), ("published", published))
+              if value is not None}
+    try:
+        added = add_report(file, reports_dir, fields, dt.date.today())
+    except AddRefused as err:
+        click.echo(f"未添加：{err}", err=True)
+        sys.exit(1)
+    click.echo(f"已添加：{added.path}（附加信息 {added.sidecar.name}）")
+    click.echo(_describe(added.path, added.report))
+
+
+@cli.command()
+@click.argument("base")
+@click.option("--reports", "reports_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
+              show_default=True, help="Folder of reports to compare.")
+def diff(base: str, reports_dir: Path) -> None:
+    """Reports added, removed and changed against a git revision, with their status and
+    findings, as Markdown (a pull request's job summary).
+
+    \b
+    Example:
+        gongkai diff origin/main
+        gongkai diff HEAD~1 >> "$GITHUB_STEP_SUMMARY"
+    """
+    try:
+        click.echo(summary(base, reports_dir))
+    except DiffError as err:
+        raise click.UsageError(f"无法与 {base} 比较：{err}") from None
 
 
 def _describe(path: Path, report: Report) -> str:

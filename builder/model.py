@@ -82,6 +82,7 @@ class Report:
     region: Mapping[str, str] | None = None
     contact: Mapping[str, str] | None = None
     source_url: str | None = None
+    added: str | None = None  # when the report was added to gongkai (ISO date, from its sidecar)
     figures: Mapping[str, Figure] = field(default_factory=dict)
     units: Mapping[str, str] = field(default_factory=dict)
     sections: Mapping[str, str] = field(default_factory=dict)

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from builder import checks, readers
+from builder.cache import ParseCache, entry_key
 from builder.model import Finding, Report, Source, status_of
 from builder.package import Written, write_package
 from builder.package.rows import report_ids
@@ -25,13 +26,31 @@ from builder.site import SiteBuilt, build_site
 MAX_SIDECAR_BYTES = 64 * 1024
 
 
-def process(path: Path) -> Report:
-    """Read, parse and check one report file."""
+def process(path: Path, cache: ParseCache | None = None) -> Report:
+    """Read, parse and check one report file; from `cache` when neither it nor the parser changed."""
     try:
-        document = readers.read(path)
+        data = readers.load(path)
     except readers.ReadError as err:
-        return _unparsed(err.source or _bare_source(path), Finding("unreadable", "error", str(err)))
-    sidecar, sidecar_findings = load_sidecar(sidecar_path(path))
+        return _unparsed(_bare_source(path), Finding("unreadable", "error", str(err)))
+    sidecar_file = sidecar_path(path)
+    sidecar_bytes = _sidecar_bytes(sidecar_file)
+    key = entry_key(data, sidecar_bytes)
+    if cache is not None:
+        cached = cache.get(key, hashlib.sha256(data).hexdigest())
+        if cached is not None:
+            return dataclasses.replace(cached, source=dataclasses.replace(cached.source, file=path.name))
+    report = _process(path, data, sidecar_file)
+    if cache is not None:
+        cache.put(key, report)
+    return report
+
+
+def _process(path: Path, data: bytes, sidecar_file: Path) -> Report:
+    try:
+        document = readers.read(path, data)
+    except readers.ReadError as err:
+        return _unparsed(err.source or _bare_source(path, data), Finding("unreadable", "error", str(err)))
+    sidecar, sidecar_findings = load_sidecar(sidecar_file)
     try:
         report = parse(document, sidecar)
         findings = sidecar_findings + report.findings
@@ -46,11 +65,12 @@ def process(path: Path) -> Report:
     return dataclasses.replace(report, findings=findings, status=status_of(findings, parsed=True))
 
 
-def process_all(paths: Iterable[Path], progress: Callable[[Path], None] | None = None) -> list[Report]:
+def process_all(paths: Iterable[Path], progress: Callable[[Path], None] | None = None,
+                cache: ParseCache | None = None) -> list[Report]:
     """Every report, then the rules that compare reports of one agency across years."""
     reports = []
     for path in paths:
-        reports.append(process(path))
+        reports.append(process(path, cache))
         if progress:
             progress(path)
     for position, extra in checks.check_corpus(reports).items():
@@ -67,23 +87,31 @@ class Built:
     written: Written
     site: SiteBuilt | None
     seconds: float
+    parsed: int  # reports parsed; the others came from the cache
 
 
 def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, project: Path = Path("."),
-          created: str | None = None, progress: Callable[[Path], None] | None = None) -> Built:
+          created: str | None = None, progress: Callable[[Path], None] | None = None,
+          cache_file: Path | None = None) -> Built:
     """The whole job: every report under `reports_dir` read, parsed and checked, written as the
     data package to `package_dir`, then as the website to `site_dir` (None: no site).
-    `project` holds mkdocs.yml and content/."""
+    `project` holds mkdocs.yml and content/; `cache_file` keeps parse results between builds."""
     start = time.perf_counter()
     paths = report_files([reports_dir])
-    reports = process_all(paths, progress)
+    cache = ParseCache(cache_file) if cache_file else None
+    try:
+        reports = process_all(paths, progress, cache)
+    finally:
+        if cache:
+            cache.close()
+    parsed = cache.misses + cache.rejected if cache else len(reports)
     written = write_package(reports, package_dir, created)
     site = None
     if site_dir is not None:
         site = build_site(reports, report_ids(reports), paths, package_dir, site_dir, project)
         if site.report_pages != len(reports):
             raise AssertionError(f"{len(reports)} reports read but {site.report_pages} report pages written")
-    return Built(tuple(reports), written, site, time.perf_counter() - start)
+    return Built(tuple(reports), written, site, time.perf_counter() - start, parsed)
 
 
 def report_files(paths: Iterable[Path]) -> list[Path]:
@@ -100,6 +128,13 @@ def report_files(paths: Iterable[Path]) -> list[Path]:
 
 def sidecar_path(path: Path) -> Path:
     return path.with_suffix(".yml")
+
+
+def _sidecar_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()[:MAX_SIDECAR_BYTES + 1] if path.is_file() else None
+    except OSError:
+        return None
 
 
 def load_sidecar(path: Path) -> tuple[dict | None, tuple[Finding, ...]]:
@@ -119,11 +154,7 @@ def load_sidecar(path: Path) -> tuple[dict | None, tuple[Finding, ...]]:
         return None, (Finding("sidecar", "warning", f"附加信息文件 {path.name} 无法读取（{reason}），已忽略"),)
 
 
-def _bare_source(path: Path) -> Source:
-    try:
-        data = path.read_bytes() if path.stat().st_size <= readers.MAX_FILE_BYTES else b""
-    except OSError:
-        data = b""
+def _bare_source(path: Path, data: bytes = b"") -> Source:
     return Source(path.name, readers.format_of(path) or path.suffix.lstrip(".").lower() or "unknown",
                   hashlib.sha256(data).hexdigest() if data else "", len(data))
 

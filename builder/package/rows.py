@@ -71,7 +71,7 @@ def report_row(report: Report, report_id: str) -> tuple:
     severities = Counter(f.severity for f in report.findings)
     return (
         report_id, report.agency, report.year, report.template, region.get("province"), region.get("city"),
-        region.get("county") or region.get("name"), report.published, report.source.file,
+        region.get("county") or region.get("name"), report.published, report.added, report.source.file,
         report.source.format if report.source.format in FORMATS else "unknown", report.source.sha256 or None,
         report.source_url, contact.get("phone"), contact.get("address"), contact.get("email"), report.status,
         severities["error"], severities["warning"],

@@ -73,6 +73,8 @@ RESOURCES: dict[str, dict] = {
             _field("county", "string", "县级", "County-level division, where stated."),
             _field("published", "date", "发布日期", "Publication date printed at the end of the report, "
                    "or given in its sidecar file."),
+            _field("added", "date", "收录日期", "Date the report was added to gongkai (gongkai add), from its "
+                   "sidecar file."),
             _field("source_file", "string", "源文件", "File name of the report in reports/.", required=True),
             _field("source_format", "string", "文件格式", "Format the report was read from.", required=True,
                    enum=list(FORMATS)),

@@ -47,6 +47,7 @@ class Metadata:
     region: Mapping[str, str] | None = None
     contact: Mapping[str, str] | None = None
     source_url: str | None = None
+    added: str | None = None
     title_row: int | None = None
     findings: tuple[Finding, ...] = field(default=())
 
@@ -157,7 +158,7 @@ def _level(part: str, region: dict[str, str]) -> str:
     return "county"
 
 
-SIDECAR_FIELDS = ("agency", "region", "year", "source_url", "published")
+SIDECAR_FIELDS = ("agency", "region", "year", "source_url", "published", "added")
 
 
 def apply_sidecar(meta: Metadata, data: Mapping) -> Metadata:
@@ -168,7 +169,7 @@ def apply_sidecar(meta: Metadata, data: Mapping) -> Metadata:
         if key not in SIDECAR_FIELDS:
             findings.append(Finding("sidecar", "warning", f"附加信息文件中有未知字段「{key}」，已忽略"))
             continue
-        checked = _sidecar_value(key, value)
+        checked = sidecar_value(key, value)
         if checked is None:
             findings.append(Finding("sidecar", "warning", f"附加信息文件中字段「{key}」的值无效，已忽略",
                                     actual=str(value)[:80]))
@@ -177,10 +178,10 @@ def apply_sidecar(meta: Metadata, data: Mapping) -> Metadata:
     return dataclasses.replace(meta, **values, findings=tuple(findings))
 
 
-def _sidecar_value(key: str, value):
+def sidecar_value(key: str, value):
     if key == "year":
         return value if isinstance(value, int) and 1990 <= value <= 2100 else None
-    if key == "published":
+    if key in ("published", "added"):
         if isinstance(value, dt.date):
             return value.isoformat()
         try:

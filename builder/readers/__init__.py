@@ -42,23 +42,28 @@ def is_report_file(path: Path) -> bool:
     return suffix in EXTENSIONS or suffix in UNSUPPORTED
 
 
-def read(path: Path, display_name: str | None = None) -> Document:
-    """Read one report file. `display_name` is what provenance records as the file."""
-    name = display_name or path.name
+def load(path: Path) -> bytes:
+    """A report file's bytes, bounded in size."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ReadError(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）")
+        return path.read_bytes()
+    except OSError as err:
+        raise ReadError(f"无法打开文件：{err.strerror or err}") from None
+
+
+def read(path: Path, data: bytes | None = None) -> Document:
+    """Read one report file, or its bytes already loaded."""
     suffix = path.suffix.lower()
     if suffix in UNSUPPORTED:
         raise ReadError(UNSUPPORTED[suffix])
     fmt = format_of(path)
     if fmt is None:
         raise ReadError(f"不支持的文件类型：{suffix or '（无扩展名）'}")
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ReadError(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）")
-        data = path.read_bytes()
-    except OSError as err:
-        raise ReadError(f"无法打开文件：{err.strerror or err}") from None
-    source = Source(file=name, format=fmt, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    if data is None:
+        data = load(path)
+    source = Source(file=path.name, format=fmt, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     try:
         return READERS[fmt](data, source)
     except text.NotText as err:

@@ -23,9 +23,11 @@ from builder.model import Report
 from builder.package import DICTIONARY_NAME
 from builder.package.rows import agency_digest
 from builder.serialize import dumps
-from builder.site import pages, search
+from builder.site import feed, pages, search
 
 SHELL = "_shell"
+FEED = "feed.xml"
+FEED_TAG = "tag:gongkai,2026"
 TITLE_MARK = "GONGKAI-PAGE-TITLE"
 CONTENT_MARK = "<!-- gongkai:content -->"
 INDEX_PAGE = "reports/index.md"
@@ -78,6 +80,7 @@ def build_site(reports: Sequence[Report], ids: Sequence[str], sources: Sequence[
     _fill_index(site_dir, reports, ids, len(agencies))
     _search_index(site_dir, entries)
     _sitemap(site_dir)
+    (site_dir / FEED).write_bytes(feed.atom(reports, ids, "gongkai：新收录的政府信息公开工作年度报告", FEED_TAG))
     return SiteBuilt(len(reports), written_agencies)
 
 
@@ -92,6 +95,7 @@ def _stage(docs: Path, content: Path, package_dir: Path) -> None:
     for path in sorted(package_dir.iterdir()):
         if path.is_file() and path.name != DICTIONARY_NAME:
             shutil.copyfile(path, data / path.name)
+    (docs / FEED).write_text("", encoding="utf-8")  # a place for the feed, so that links to it resolve
     (docs / "reports").mkdir(parents=True, exist_ok=True)
     (docs / "reports" / f"{SHELL}.md").write_text(
         f"---\ntitle: {TITLE_MARK}\nsearch:\n  exclude: true\n---\n\n{CONTENT_MARK}\n", encoding="utf-8")

@@ -1,0 +1,57 @@
+"""Adding a report to the corpus: one file copied under a normalized name, with its sidecar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from builder import pipeline, readers
+from builder.model import Report
+from builder.parse.metadata import SIDECAR_FIELDS, sidecar_value
+
+
+class AddRefused(Exception):
+    """The report was not added; the message says why, and nothing was written."""
+
+
+@dataclass(frozen=True)
+class Added:
+    path: Path
+    sidecar: Path | None
+    report: Report
+
+
+def add_report(file: Path, reports_dir: Path, fields: dict, today: dt.date) -> Added:
+    """Copy `file` into `reports_dir` as `<year>-<sha256 prefix><ext>` with a sidecar of `fields`
+    and the date added. Refuses a duplicate of a report already there, or a name taken."""
+    suffix = file.suffix.lower()
+    if not readers.is_report_file(file) or suffix in readers.UNSUPPORTED:
+        raise AddRefused(f"不支持的文件类型：{suffix or '（无扩展名）'}（支持 {', '.join(sorted(readers.EXTENSIONS))}）")
+    try:
+        data = readers.load(file)
+    except readers.ReadError as err:
+        raise AddRefused(str(err)) from None
+    sha256 = hashlib.sha256(data).hexdigest()
+    for existing in pipeline.report_files([reports_dir]) if reports_dir.is_dir() else []:
+        if hashlib.sha256(readers.load(existing)).hexdigest() == sha256:
+            raise AddRefused(f"重复：与已有报告 {existing} 内容相同")
+    for key, value in fields.items():
+        if key not in SIDECAR_FIELDS or sidecar_value(key, value) is None:
+            raise AddRefused(f"附加信息「{key}」的值无效：{value}")
+    # the year decides the name: from the options, else from the report itself
+    report = pipeline.process(file)
+    year = fields.get("year") or report.year
+    target = reports_dir / f"{year or 'unknown'}-{sha256[:12]}{suffix}"
+    sidecar = target.with_suffix(".yml")
+    if target.exists() or sidecar.exists():
+        raise AddRefused(f"{target} 已存在，不覆盖")
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(file, target)
+    sidecar_fields = {**fields, "added": today.isoformat()}
+    sidecar.write_text(yaml.safe_dump(sidecar_fields, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    return Added(target, sidecar, pipeline.process(target))
