@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py
 	$(BIN)/python benchmarks/bench_package.py --reports 10000
 	$(BIN)/python benchmarks/bench_site.py --reports 1000
+	$(BIN)/python benchmarks/bench_incremental.py --reports 10000
 
 # Rewrites tests/golden/ from the parser: review every changed figure against the source by hand.
 golden: $(STAMP)
