@@ -14,7 +14,7 @@ _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "三": 3
               "六": 6, "七": 7, "八": 8, "九": 9}
 _YEAR = r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}"
 _TITLE_AGENCY_FIRST = re.compile(rf"^(?P<agency>.+?)(?:关于)?(?P<year>{_YEAR})年度?的?(?:政府信息公开|政务公开|信息公开)")
-_TITLE_YEAR_FIRST = re.compile(rf"^(?:关于)?(?P<year>{_YEAR})年度?的?(?P<agency>.+?)(?:政府信息公开|政务公开|信息公开)")
+_TITLE_YEAR_FIRST = re.compile(rf"^(?:关于)?(?P<year>{_YEAR})年度?的?(?P<agency>.+?)(?:政府信息公开|政务公开)")
 _TITLE_NO_YEAR = re.compile(r"^(?P<agency>.+?)(?:政府信息公开|政务公开)工作年度报告")
 _PERIOD = re.compile(r"(20\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—)\s*(20\d{2})\s*年\s*12\s*月\s*31\s*日")
 _DATE = re.compile(r"^(?P<y>20\d{2}|[〇零○一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
@@ -71,13 +71,18 @@ def _title(rows: Sequence[DocRow]) -> tuple[int | None, str | None, int | None]:
         title = re.sub(r"\s+", "", row.text)
         if "报告" not in title or "公开" not in title or len(title) > 80:
             continue
-        for pattern in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
-            found = pattern.match(title)
-            if found and found["agency"].strip("《（(：:"):
-                return number, _agency_name(found["agency"]), _year(found["year"])
-        found = _TITLE_NO_YEAR.match(title)
-        if found:
-            return number, _agency_name(found["agency"]), None
+        # a title broken over two lines ("淮安市人民政府" / "2024年政府信息公开工作年度报告")
+        previous = re.sub(r"\s+", "", rows[number - 1].text) if number else ""
+        candidates = [title] + ([previous + title] if 0 < len(previous) <= 30 else [])
+        for text in candidates:
+            for pattern in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
+                found = pattern.match(text)
+                if found and found["agency"].strip("《（(：:"):
+                    return number, _agency_name(found["agency"]), _year(found["year"])
+        for text in candidates:
+            found = _TITLE_NO_YEAR.match(text)
+            if found and not re.match(rf"^(?:{_YEAR})年", found["agency"]):
+                return number, _agency_name(found["agency"]), None
     return None, None, None
 
 

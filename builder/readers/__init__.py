@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 
 from builder.model import Document, Source
-from builder.readers import text
+from builder.readers import docx, html, pdf, text
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -26,8 +26,12 @@ class ReadError(Exception):
 
 READERS = {
     "txt": text.read,
+    "html": html.read,
+    "docx": docx.read,
+    "pdf": pdf.read,
 }
-EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "txt"}
+EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "txt", ".html": "html", ".htm": "html", ".docx": "docx",
+              ".pdf": "pdf"}
 UNSUPPORTED = {
     ".doc": "旧版 Word（.doc）文件无法直接读取，请另存为 .docx",
 }

@@ -1,0 +1,90 @@
+"""Web pages: the article's paragraphs and data tables, in document order (lxml)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import lxml.etree
+import lxml.html
+
+from builder.model import Document, DocRow, Source
+from builder.readers.cells import paragraph, table_row
+from builder.readers.text import NotText
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_-]+)""", re.I)
+_DROP = ("script", "style", "noscript", "template", "iframe", "svg", "object", "head", "button", "select")
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "blockquote", "div", "section",
+           "article", "td", "th", "caption", "center", "address"}
+MAX_ELEMENTS = 200_000
+_BREAK = "\u2029"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace"), "utf-8"
+    declared = _META_CHARSET.search(data[:4096])
+    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
+    for encoding in (*candidates, "utf-8", "gb18030"):
+        if encoding in ("gb2312", "gbk"):
+            encoding = "gb18030"  # a superset: pages that say GB2312 use GBK characters
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise NotText("无法识别网页的编码")
+
+
+def read(data: bytes, source: Source) -> Document:
+    text, encoding = decode(data)
+    if not text.strip():
+        raise NotText("文件为空")
+    try:
+        tree = lxml.html.document_fromstring(text.encode("utf-8"),
+                                             parser=lxml.html.HTMLParser(encoding="utf-8", huge_tree=False))
+    except (lxml.etree.ParserError, ValueError) as err:
+        raise NotText(f"无法解析网页：{err}") from None
+    for element in tree.iter(*_DROP):
+        element.drop_tree() if element.getparent() is not None else None
+    return Document(dataclasses.replace(source, encoding=encoding), tuple(rows_of(tree)))
+
+
+def rows_of(tree) -> list[DocRow]:
+    rows: list[DocRow] = []
+    skip: set = set()
+    for count, element in enumerate(tree.iter()):
+        if count > MAX_ELEMENTS:
+            raise NotText(f"网页元素过多（超过 {MAX_ELEMENTS} 个）")
+        if element in skip or not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        if tag == "table" and not element.xpath(".//table"):
+            rows.extend(_table(element))
+            skip.update(element.iter())
+        elif tag in _BLOCKS and not _has_blocks(element):
+            rows.extend(_paragraphs(element))
+            skip.update(element.iter())
+    return rows
+
+
+def _has_blocks(element) -> bool:
+    return any(isinstance(child.tag, str) and (child.tag.lower() in _BLOCKS or child.tag.lower() == "table")
+               for child in element.iterdescendants())
+
+
+def _paragraphs(element) -> list[DocRow]:
+    """An element's text; a <br> starts a new paragraph."""
+    for br in element.iter("br"):
+        br.tail = _BREAK + (br.tail or "")
+    parts = "".join(element.itertext()).split(_BREAK)
+    rows = [paragraph(part, element.sourceline) for part in parts]
+    return [row for row in rows if row]
+
+
+def _table(table) -> list[DocRow]:
+    rows = []
+    for tr in table.iter("tr"):
+        cells = [cell.text_content() for cell in tr if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")]
+        if cells:
+            rows.append(table_row(cells, tr.sourceline))
+    return rows

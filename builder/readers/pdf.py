@@ -1,0 +1,74 @@
+"""PDF with a text layer (pdfplumber): tables by their ruling lines, text lines around them,
+page numbers dropped. A PDF without text is a scan: its tables are images."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+
+from builder.model import Document, DocRow, Source
+from builder.readers.cells import paragraph, table_row
+from builder.readers.text import NotText
+
+MAX_PAGES = 200
+_WRAP_SLACK = 14  # points: about one character
+_PAGE_NUMBER = re.compile(r"^[\s\-—–－·•第页Pp.]*\d{1,3}[\s\-—–－·•页/共]*\d*[\s\-—–－·•页]*$")
+
+
+class Scanned(NotText):
+    """The PDF holds images, not text: its tables cannot be read without OCR."""
+
+
+def read(data: bytes, source: Source) -> Document:
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PDFPasswordIncorrect:
+        raise NotText("PDF 文件有密码保护，无法读取") from None
+    except (PDFSyntaxError, ValueError, KeyError, TypeError) as err:
+        raise NotText(f"PDF 文件已损坏或不完整（{type(err).__name__}）") from None
+    with pdf:
+        if len(pdf.pages) > MAX_PAGES:
+            raise NotText(f"PDF 页数过多（{len(pdf.pages)} 页，上限 {MAX_PAGES} 页）")
+        try:
+            rows = [row for number, page in enumerate(pdf.pages, start=1) for row in _page_rows(page, number)]
+        except Exception as err:  # pdfminer raises many kinds for a damaged file
+            raise NotText(f"PDF 文件已损坏，无法读取（{type(err).__name__}）") from None
+        if not any(page.chars for page in pdf.pages):
+            raise Scanned("PDF 没有文字层（扫描件）：表格是图片，需要 OCR 才能读取")
+    return Document(source, tuple(rows))
+
+
+def _page_rows(page, number: int) -> list[DocRow]:
+    """The page's tables and text lines, top to bottom."""
+    tables = [t for t in page.find_tables() if max(len(r) for r in t.extract()) > 1]
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:
+        x = (obj["x0"] + obj["x1"]) / 2
+        y = (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    placed: list[tuple[float, list[DocRow]]] = []
+    lines = [line for line in page.filter(outside).extract_text_lines()
+             if line["text"].strip() and not _PAGE_NUMBER.match(line["text"].strip())]
+    right = max((line["x1"] for line in lines), default=0)
+    start, texts = None, []
+    for line in lines:
+        start = line["top"] if start is None else start
+        texts.append(line["text"].strip())
+        # a line that reaches the right margin was wrapped: the paragraph goes on
+        if line["x1"] < right - _WRAP_SLACK:
+            placed.append((start, [paragraph("\n".join(texts), None, number)]))
+            start, texts = None, []
+    if texts:
+        placed.append((start, [paragraph("\n".join(texts), None, number)]))
+    placed = [(top, [row for row in rows if row]) for top, rows in placed]
+    for table in tables:
+        rows = [table_row([cell for cell in cells if cell is not None], None, number) for cells in table.extract()]
+        placed.append((table.bbox[1], rows))
+    placed.sort(key=lambda item: item[0])
+    return [row for _, rows in placed for row in rows]
