@@ -10,7 +10,7 @@ from builder import pipeline
 from builder.serialize import report_to_dict
 from conftest import GOLDEN, REPORTS
 
-SEEDS = sorted(REPORTS.glob("*.txt"))
+SEEDS = sorted(p for p in REPORTS.iterdir() if p.suffix in (".txt", ".pdf", ".html", ".docx"))
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
@@ -31,7 +31,7 @@ def _golden(stem_prefix):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("prefix", ["000", "003", "004"])
+@pytest.mark.parametrize("prefix", ["000", "003", "004", "huaian"])
 def test_clean_seeds_pass(prefix):
     assert _golden(prefix)["status"] == "pass"
 

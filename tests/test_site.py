@@ -47,7 +47,8 @@ def test_every_report_has_a_page_a_badge_and_its_data(seed_site):
         assert json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))["status"] in (
             "pass", "warn", "fail", "unparsed")
         assert base.with_suffix(".csv").read_text(encoding="utf-8").startswith("cell,value,printed,line,inferred")
-        assert (site / "reports" / f"{report_id}.source.txt").is_file()
+    for report_id, report in zip(report_ids(built.reports), built.reports):
+        assert (site / "reports" / f"{report_id}.source{Path(report.source.file).suffix}").is_file()
     assert not (site / "reports" / "_shell.html").exists()
     assert "_shell" not in (site / "sitemap.xml").read_text(encoding="utf-8")
 
@@ -80,7 +81,7 @@ def test_pages_and_search_entries_stay_within_budget(seed_site):
     for report_id in report_ids(built.reports):
         assert (site / "reports" / f"{report_id}.html").stat().st_size < PAGE_BUDGET
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    entries = [d for d in index["docs"] if re.fullmatch(r"reports/2020-[0-9a-f]{10}\.html", d["location"])]
+    entries = [d for d in index["docs"] if re.fullmatch(r"reports/20\d\d-[0-9a-f]{10}\.html", d["location"])]
     assert len(entries) == len(built.reports)
     for entry in entries:
         assert len(json.dumps(entry, ensure_ascii=False).encode("utf-8")) < SEARCH_BUDGET

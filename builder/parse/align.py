@@ -58,7 +58,7 @@ def figure_of(slot: Slot, page: int | None) -> Figure:
     if slot is None:
         return MISSING
     token, line = slot
-    return Figure(token.value, token.text, line, page if line is not None else None)
+    return Figure(token.value, token.text, line, page)
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,7 @@ def settle(paths: Sequence[str], options: Sequence[Placement], known: Mapping[st
                 lost.append(path)
         elif len(values) == 1 and values[0] is not None:
             printed = next((slot for slot in slots if slot is not None), None)
-            line = printed[1] if printed else None
-            figures[path] = Figure(values[0], None, line, page if line is not None else None, inferred=True)
+            figures[path] = Figure(values[0], None, printed[1] if printed else None, page, inferred=True)
             inferred.append(path)
         else:
             figures[path] = MISSING

@@ -221,7 +221,7 @@ def _place(rows, result: TableRead, equations: Sequence[Equation]) -> None:
 def _figures(paths: Sequence[str], option: Placement, page: int | None) -> dict[str, Figure]:
     """The figures of a row with one placement and no lost cell."""
     new = tuple.__new__  # hundreds of figures a report: skip the named tuple's Python constructor
-    return {path: new(Figure, (token.value, token.text, line, page if line is not None else None, False))
+    return {path: new(Figure, (token.value, token.text, line, page, False))
             for path, (token, line) in zip(paths, option)}
 
 

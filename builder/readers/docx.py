@@ -14,7 +14,7 @@ from builder.model import Document, DocRow, Source
 from builder.readers.cells import paragraph, table_row
 from builder.readers.text import NotText
 
-MAX_INFLATED = 200 * 1024 * 1024
+MAX_INFLATED = 100 * 1024 * 1024  # a report's document.xml is a few MB at most
 MAX_MEMBERS = 10_000
 
 

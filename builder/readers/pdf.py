@@ -8,7 +8,6 @@ import re
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
 
 from builder.model import Document, DocRow, Source
 from builder.readers.cells import paragraph, table_row
@@ -28,7 +27,9 @@ def read(data: bytes, source: Source) -> Document:
         pdf = pdfplumber.open(io.BytesIO(data))
     except PDFPasswordIncorrect:
         raise NotText("PDF 文件有密码保护，无法读取") from None
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as err:
+    except Exception as err:  # pdfminer raises many kinds, wrapped or not, for a damaged file
+        if "password" in str(err).lower() or isinstance(getattr(err, "__cause__", None), PDFPasswordIncorrect):
+            raise NotText("PDF 文件有密码保护，无法读取") from None
         raise NotText(f"PDF 文件已损坏或不完整（{type(err).__name__}）") from None
     with pdf:
         if len(pdf.pages) > MAX_PAGES:

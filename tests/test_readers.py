@@ -1,0 +1,191 @@
+"""Readers for HTML, Word and PDF: round trips of generated reports, the real PDF, the blank
+template, and bad input."""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+
+import docx
+import pytest
+
+from builder import pipeline, synth
+from builder.model import Figure
+from builder.site import layout
+from builder.templates import SECTIONS, TEMPLATES
+from conftest import REPORTS, ROOT
+
+SAMPLES = ROOT.parent / "shared" / "samples"
+
+
+def figures_for(version: str, seed: int, blanks: float = 0.1) -> dict:
+    values = synth.figures(random.Random(seed), TEMPLATES[version], scale=2, blanks=blanks)
+    return values
+
+
+def _tables(version: str):
+    template = TEMPLATES[version]
+    return layout.active(template), layout.applications(template), layout.reviews(template)
+
+
+def html_report(version: str, values: dict, agency: str, year: int, charset: str = "utf-8") -> bytes:
+    """A government web page: navigation and scripts around, the tables as on the form, nested
+    in layout tables and divs, with &nbsp; in the text."""
+    figures = {p: Figure(v) for p, v in values.items()}
+    active, applications, reviews = _tables(version)
+    heading = {s.key: s.label for s in SECTIONS}
+
+    def tables(group):
+        return "".join(layout.table_html(t, figures, set(), synth_figure) for t in group)
+
+    body = f"""<div class="nav"><a href="/">首页</a> &gt; 政府信息公开</div>
+<script>var x = "<table><tr><td>一、本年新收政府信息公开申请数量</td></tr></table>";</script>
+<table class="layout"><tr><td><div class="article">
+<h1>{agency}{year}年政府信息公开工作年度报告</h1>
+<p>{heading['overview']}</p><p>{year}年，本机关依法做好&nbsp;政府信息公开工作。</p>
+<p>{heading['active_disclosure']}</p>{tables(active)}
+<p>{heading['applications']}</p>{tables([applications])}
+<p>{heading['reviews_litigation']}</p>{tables([reviews])}
+<p>{heading['problems']}</p><p>一是<b>公开</b>内容有待丰富。<br>二是将加强培训。</p>
+<p>{heading['other']}</p><p>无。</p><p style="text-align:right">{agency}<br>{year + 1}年1月15日</p>
+</div></td></tr></table><div class="footer">版权所有</div>"""
+    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}"><title>x</title></head><body>{body}</body></html>'
+    return page.encode("gb18030" if charset == "gbk" else charset)
+
+
+def synth_figure(value) -> str:
+    return "" if value is None else str(value)
+
+
+def docx_report(version: str, values: dict, agency: str, year: int) -> bytes:
+    """A Word file with the tables as on the form: merged cells across and down."""
+    document = docx.Document()
+    heading = {s.key: s.label for s in SECTIONS}
+    active, applications, reviews = _tables(version)
+    document.add_paragraph(f"{agency}{year}年度政府信息公开工作年度报告")
+    document.add_paragraph(heading["overview"])
+    document.add_paragraph(f"{year}年，本机关依法做好政府信息公开工作。")
+    for key, group in (("active_disclosure", active), ("applications", [applications]),
+                       ("reviews_litigation", [reviews])):
+        document.add_paragraph(heading[key])
+        for table in group:
+            _docx_table(document, table, values)
+    for key, text in (("problems", "一是公开内容有待丰富。"), ("other", "无。")):
+        document.add_paragraph(heading[key])
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_table(document, table: layout.Table, values: dict) -> None:
+    width = sum(h.colspan for h in table.header[0])
+    rows = [[(h.label, h.colspan, h.rowspan) for h in row] for row in table.header]
+    rows += [[(h.label, h.colspan, h.rowspan) for h in line.heads] +
+             [("" if values[p] is None else str(values[p]), 1, 1) for p in line.paths] for line in table.body]
+    grid = document.add_table(rows=len(rows), cols=width)
+    taken: set[tuple[int, int]] = set()
+    for r, cells in enumerate(rows):
+        c = 0
+        for text, colspan, rowspan in cells:
+            while (r, c) in taken:
+                c += 1
+            cell = grid.cell(r, c)
+            if colspan > 1 or rowspan > 1:
+                cell = cell.merge(grid.cell(r + rowspan - 1, c + colspan - 1))
+            cell.text = text
+            taken |= {(r + i, c + j) for i in range(rowspan) for j in range(colspan)}
+            c += colspan
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+@pytest.mark.parametrize("kind", ["html", "html-gbk", "docx"])
+def test_round_trip(tmp_path, version, kind):
+    values = figures_for(version, seed=7)
+    year = 2020 if version == "2019" else 2024
+    if kind == "docx":
+        path = tmp_path / "r.docx"
+        path.write_bytes(docx_report(version, values, "巴集乡人民政府", year))
+    else:
+        path = tmp_path / "r.html"
+        path.write_bytes(html_report(version, values, "巴集乡人民政府", year, "gbk" if kind == "html-gbk" else "utf-8"))
+    report = pipeline.process(path)
+    assert (report.agency, report.year, report.template) == ("巴集乡人民政府", year, version)
+    assert {p: report.value(p) for p in values} == values
+    assert report.status in ("pass", "warn") and not [f for f in report.findings if f.severity == "error"]
+    assert report.sections["problems"].splitlines() == ["一是公开内容有待丰富。", "二是将加强培训。"] or kind == "docx"
+
+
+def test_figures_from_html_keep_where_they_came_from(tmp_path):
+    values = figures_for("2021", seed=3, blanks=0)
+    path = tmp_path / "r.htm"
+    path.write_bytes(html_report("2021", values, "巴集乡人民政府", 2024))
+    report = pipeline.process(path)
+    assert report.figures["applications/new_received/total"].line is not None
+
+
+def test_the_huaian_pdf_every_figure_and_pass():
+    report = pipeline.process(REPORTS / "huaian_2024.pdf")
+    assert (report.agency, report.year, report.template, report.status) == ("淮安市人民政府", 2024, "2021", "pass")
+    assert sum(v is not None for v in report.values.values()) == 200
+    assert report.value("applications/new_received/total") == 3119
+    assert report.value("reviews_litigation/review/total") == 351
+    assert report.figures["applications/new_received/total"].page == 4
+
+
+def test_the_blank_2021_template_is_a_2021_report_with_every_figure_blank():
+    report = pipeline.process(SAMPLES / "template_2021.docx")
+    assert report.template == "2021" and set(report.values.values()) == {None}
+    assert len(report.values) == 200
+    blank = [f for f in report.findings if f.rule == "blank_cell"]
+    assert sum(len(f.cells) for f in blank) == 200 and report.status == "warn"
+
+
+def _minimal_pdf(content: bytes) -> bytes:
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("scan.pdf", _minimal_pdf(b"0 0 m 100 100 l S"), "扫描件"),
+    ("cut.pdf", (REPORTS / "huaian_2024.pdf").read_bytes()[:5000], "PDF"),
+    ("junk.pdf", b"%PDF-1.4 not really", "PDF"),
+    ("broken.docx", b"PK\x03\x04 not a zip at all", "Word"),
+    ("empty.html", b"<html><body><p>\xe6\x97\xa0</p></body></html>", "表格"),
+])
+def test_bad_files_are_unparsed_with_a_reason(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    report = pipeline.process(path)
+    assert report.status == "unparsed"
+    assert any(message in f.message for f in report.findings), report.findings
+
+
+def test_a_zip_bomb_is_not_inflated(tmp_path):
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w/>")
+        with archive.open("word/padding.xml", "w", force_zip64=True) as member:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(110):
+                member.write(chunk)
+    assert path.stat().st_size < 1_000_000
+    report = pipeline.process(path)
+    assert report.status == "unparsed" and "压缩炸弹" in report.findings[0].message
+
+
+def test_deeply_nested_html_does_not_crash(tmp_path):
+    path = tmp_path / "deep.html"
+    path.write_text("<div>" * 20000 + "一、总体情况" + "</div>" * 20000, encoding="utf-8")
+    report = pipeline.process(path)
+    assert report.status == "unparsed"
