@@ -22,6 +22,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_parse.py
+	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_package.py --reports 10000
 	$(BIN)/python benchmarks/bench_site.py --reports 1000
 	$(BIN)/python benchmarks/bench_incremental.py --reports 10000

@@ -189,3 +189,23 @@ def test_deeply_nested_html_does_not_crash(tmp_path):
     path.write_text("<div>" * 20000 + "一、总体情况" + "</div>" * 20000, encoding="utf-8")
     report = pipeline.process(path)
     assert report.status == "unparsed"
+
+
+def test_a_pdf_line_without_ruling_lines_splits_into_cells_at_wide_gaps():
+    from builder.readers.pdf import _cells_by_gaps
+
+    def chars(text, x):
+        return [{"text": ch, "x0": x + 10 * i, "x1": x + 10 * i + 10} for i, ch in enumerate(text)]
+
+    line = {"chars": chars("行政许可", 0) + chars("447228", 120) + chars("0", 260)}
+    assert _cells_by_gaps(line) == ["行政许可", "447228", "0"]
+    assert _cells_by_gaps({"chars": chars("一是政策解读质量仍需提升", 0)}) == ["一是政策解读质量仍需提升"]
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".htm"])
+def test_the_format_is_taken_from_the_content(tmp_path, suffix):
+    values = figures_for("2021", seed=5)
+    path = tmp_path / f"page{suffix}"
+    path.write_bytes(html_report("2021", values, "巴集乡人民政府", 2024))
+    report = pipeline.process(path)
+    assert report.source.format == "html" and {p: report.value(p) for p in values} == values

@@ -37,7 +37,17 @@ UNSUPPORTED = {
 }
 
 
-def format_of(path: Path) -> str | None:
+def format_of(path: Path, data: bytes | None = None) -> str | None:
+    """The format by the file's content where it is unmistakable, else by its extension: a
+    page saved as .txt is still HTML, a PDF named .htm still a PDF."""
+    if data is not None:
+        head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if head.startswith(b"%pdf-"):
+            return "pdf"
+        if head.startswith(b"pk\x03\x04") and b"word/" in data[:65536]:
+            return "docx"
+        if head.startswith((b"<!doctype html", b"<html")) or b"<table" in data[:4096].lower():
+            return "html"
     return EXTENSIONS.get(path.suffix.lower())
 
 
@@ -62,11 +72,11 @@ def read(path: Path, data: bytes | None = None) -> Document:
     suffix = path.suffix.lower()
     if suffix in UNSUPPORTED:
         raise ReadError(UNSUPPORTED[suffix])
-    fmt = format_of(path)
-    if fmt is None:
-        raise ReadError(f"不支持的文件类型：{suffix or '（无扩展名）'}")
     if data is None:
         data = load(path)
+    fmt = format_of(path, data)
+    if fmt is None:
+        raise ReadError(f"不支持的文件类型：{suffix or '（无扩展名）'}")
     source = Source(file=path.name, format=fmt, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     try:
         return READERS[fmt](data, source)

@@ -43,6 +43,22 @@ def read(data: bytes, source: Source) -> Document:
     return Document(source, tuple(rows))
 
 
+def _cells_by_gaps(line: dict) -> list[str]:
+    """A text line split where the space between two characters is wider than three of them."""
+    chars = [c for c in line["chars"] if c["text"].strip()]
+    if not chars:
+        return []
+    width = sum(c["x1"] - c["x0"] for c in chars) / len(chars)
+    cells, current = [], [chars[0]["text"]]
+    for before, after in zip(chars, chars[1:]):
+        if after["x0"] - before["x1"] > 3 * width:
+            cells.append("".join(current))
+            current = []
+        current.append(after["text"])
+    cells.append("".join(current))
+    return cells
+
+
 def _page_rows(page, number: int) -> list[DocRow]:
     """The page's tables and text lines, top to bottom."""
     tables = [t for t in page.find_tables() if max(len(r) for r in t.extract()) > 1]
@@ -59,6 +75,13 @@ def _page_rows(page, number: int) -> list[DocRow]:
     right = max((line["x1"] for line in lines), default=0)
     start, texts = None, []
     for line in lines:
+        cells = _cells_by_gaps(line)
+        if len(cells) > 1:  # a table without ruling lines: its cells stand apart
+            if texts:
+                placed.append((start, [paragraph("\n".join(texts), None, number)]))
+                start, texts = None, []
+            placed.append((line["top"], [table_row(cells, None, number)]))
+            continue
         start = line["top"] if start is None else start
         texts.append(line["text"].strip())
         # a line that reaches the right margin was wrapped: the paragraph goes on
