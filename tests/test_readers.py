@@ -4,9 +4,9 @@ template, and bad input."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 import random
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
@@ -15,7 +15,7 @@ from builder import pipeline, synth
 from builder.model import Figure
 from builder.site import layout
 from builder.templates import SECTIONS, TEMPLATES
-from conftest import REPORTS, ROOT
+from conftest import REPORTS
 
 SAMPLES = Path(__file__).resolve().parent / "samples"  # the blank 2021 template as issued
 
