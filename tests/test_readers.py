@@ -86,6 +86,7 @@ def _docx_table(document, table: layout.Table, values: dict) -> None:
     rows += [[(h.label, h.colspan, h.rowspan) for h in line.heads] +
              [("" if values[p] is None else str(values[p]), 1, 1) for p in line.paths] for line in table.body]
     grid = document.add_table(rows=len(rows), cols=width)
+    grid.style = "Table Grid"  # ruled, as the official form is
     taken: set[tuple[int, int]] = set()
     for r, cells in enumerate(rows):
         c = 0
@@ -210,3 +211,26 @@ def test_the_format_is_taken_from_the_content(tmp_path, suffix):
     path.write_bytes(html_report("2021", values, "巴集乡人民政府", 2024))
     report = pipeline.process(path)
     assert report.source.format == "html" and {p: report.value(p) for p in values} == values
+
+
+def test_pdf_round_trip_through_libreoffice(tmp_path):
+    """Word files made from known figures, turned into PDF by LibreOffice (Debian's
+    libreoffice-writer-nogui, installed by .ci/run), read back to exactly those figures."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is needed: apt-get install libreoffice-writer-nogui"
+    expected = {}
+    for version, year in (("2019", 2020), ("2021", 2024)):
+        values = figures_for(version, seed=11)
+        (tmp_path / f"r{version}.docx").write_bytes(docx_report(version, values, "巴集乡人民政府", year))
+        expected[version] = (values, year)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), *(str(tmp_path / f"r{v}.docx") for v in expected)],
+                   check=True, capture_output=True, timeout=180)
+    for version, (values, year) in expected.items():
+        report = pipeline.process(tmp_path / f"r{version}.pdf")
+        assert (report.agency, report.year, report.template) == ("巴集乡人民政府", year, version)
+        assert {p: report.value(p) for p in values} == values
+        assert {"overview", "problems", "other"} <= set(report.sections)

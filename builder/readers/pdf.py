@@ -72,7 +72,9 @@ def _page_rows(page, number: int) -> list[DocRow]:
     placed: list[tuple[float, list[DocRow]]] = []
     lines = [line for line in page.filter(outside).extract_text_lines()
              if line["text"].strip() and not _PAGE_NUMBER.match(line["text"].strip())]
-    right = max((line["x1"] for line in lines), default=0)
+    # the right margin of the text: its longest line or table, and no less than three quarters
+    # of the page, so that a page of short lines is never taken for one wrapped paragraph
+    right = max([line["x1"] for line in lines] + [box[2] for box in boxes] + [page.width * 0.75])
     start, texts = None, []
     for line in lines:
         cells = _cells_by_gaps(line)
