@@ -11,6 +11,7 @@ import click
 
 from builder import __version__, pipeline
 from builder.add import AddRefused, add_report
+from builder.corpus import write_corpus
 from builder.diff import DiffError, summary
 from builder.checks import SEVERITY_NAMES, STATUS_NAMES
 from builder.model import Report
@@ -84,8 +85,10 @@ def validate(files: tuple[Path, ...]) -> None:
               default=Path("build/parse-cache.sqlite"), show_default=True,
               help="Parse results kept between builds: unchanged reports are not parsed again.")
 @click.option("--no-cache", is_flag=True, help="Parse every report, keeping nothing.")
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Processes that parse reports.")
 def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, project: Path, cache_file: Path,
-          no_cache: bool) -> None:
+          no_cache: bool, jobs: int) -> None:
     """Parse and check every report, then write the data package (CSV, schemas, zip,
     SQLite) and the website.
 
@@ -109,10 +112,11 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
         total = len(pipeline.report_files([reports_dir]))
         with click.progressbar(length=total, label="解析报告", file=sys.stderr) as bar:
             built = pipeline.build(reports_dir, package_dir, None if no_site else site_dir, project, created,
-                                   progress=lambda _: bar.update(1), cache_file=None if no_cache else cache_file)
+                                   progress=lambda _: bar.update(1), cache_file=None if no_cache else cache_file,
+                                   jobs=jobs)
     else:
         built = pipeline.build(reports_dir, package_dir, None if no_site else site_dir, project, created,
-                               cache_file=None if no_cache else cache_file)
+                               cache_file=None if no_cache else cache_file, jobs=jobs)
     counts = {status: sum(r.status == status for r in built.reports) for status in STATUS_NAMES}
     summary = "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items())
     site = f"，网站已写入 {site_dir}/" if built.site else ""
@@ -173,6 +177,25 @@ def diff(base: str, reports_dir: Path) -> None:
         click.echo(summary(base, reports_dir))
     except DiffError as err:
         raise click.UsageError(f"无法与 {base} 比较：{err}") from None
+
+
+@cli.command()
+@click.argument("count", type=click.IntRange(min=1))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder to write the reports to.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same corpus.")
+def synth(count: int, out: Path, seed: int) -> None:
+    """Write a synthetic corpus of COUNT reports: both templates, text, HTML and Word files,
+    agencies from townships to cities over several years, some with blank cells, broken
+    rules or missing tables.
+
+    \b
+    Example:
+        gongkai synth 1000 --out /tmp/corpus --seed 1
+        gongkai build --reports /tmp/corpus --package /tmp/package --site /tmp/site
+    """
+    written = write_corpus(out, count, seed)
+    click.echo(f"已写入 {len(written)} 份合成报告：{out}/")
 
 
 def _describe(path: Path, report: Report) -> str:

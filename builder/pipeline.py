@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,23 +27,13 @@ from builder.site import SiteBuilt, build_site
 MAX_SIDECAR_BYTES = 64 * 1024
 
 
-def process(path: Path, cache: ParseCache | None = None) -> Report:
-    """Read, parse and check one report file; from `cache` when neither it nor the parser changed."""
+def process(path: Path) -> Report:
+    """Read, parse and check one report file."""
     try:
         data = readers.load(path)
     except readers.ReadError as err:
         return _unparsed(_bare_source(path), Finding("unreadable", "error", str(err)))
-    sidecar_file = sidecar_path(path)
-    sidecar_bytes = _sidecar_bytes(sidecar_file)
-    key = entry_key(data, sidecar_bytes)
-    if cache is not None:
-        cached = cache.get(key, hashlib.sha256(data).hexdigest())
-        if cached is not None:
-            return dataclasses.replace(cached, source=dataclasses.replace(cached.source, file=path.name))
-    report = _process(path, data, sidecar_file)
-    if cache is not None:
-        cache.put(key, report)
-    return report
+    return _process(path, data, sidecar_path(path))
 
 
 def _process(path: Path, data: bytes, sidecar_file: Path) -> Report:
@@ -65,20 +56,59 @@ def _process(path: Path, data: bytes, sidecar_file: Path) -> Report:
     return dataclasses.replace(report, findings=findings, status=status_of(findings, parsed=True))
 
 
+PARALLEL_FROM = 64  # fewer reports than this parse faster than a pool starts
+
+
 def process_all(paths: Iterable[Path], progress: Callable[[Path], None] | None = None,
-                cache: ParseCache | None = None) -> list[Report]:
-    """Every report, then the rules that compare reports of one agency across years."""
-    reports = []
-    for path in paths:
-        reports.append(process(path, cache))
-        if progress:
-            progress(path)
+                cache: ParseCache | None = None, jobs: int = 1) -> list[Report]:
+    """Every report, then the rules that compare reports of one agency across years. With
+    `jobs` > 1, the reports not in the cache are parsed by a pool of processes."""
+    paths = list(paths)
+    reports: list[Report | None] = [None] * len(paths)
+    misses: list[tuple[int, Path, str | None]] = []
+    for index, path in enumerate(paths):
+        found, key = _cached(path, cache)
+        if found is not None:
+            reports[index] = found
+            if progress:
+                progress(path)
+        else:
+            misses.append((index, path, key))
+    if jobs > 1 and len(misses) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            parsed = pool.map(process, [path for _, path, _ in misses], chunksize=16)
+            _collect(misses, parsed, reports, cache, progress)
+    else:
+        _collect(misses, (process(path) for _, path, _ in misses), reports, cache, progress)
     for position, extra in checks.check_corpus(reports).items():
         report = reports[position]
         findings = report.findings + extra
         reports[position] = dataclasses.replace(report, findings=findings,
                                                 status=status_of(findings, parsed=True))
     return reports
+
+
+def _cached(path: Path, cache: ParseCache | None) -> tuple[Report | None, str | None]:
+    if cache is None:
+        return None, None
+    try:
+        data = readers.load(path)
+    except readers.ReadError:
+        return None, None
+    key = entry_key(data, _sidecar_bytes(sidecar_path(path)))
+    found = cache.get(key, hashlib.sha256(data).hexdigest())
+    if found is not None:
+        found = dataclasses.replace(found, source=dataclasses.replace(found.source, file=path.name))
+    return found, key
+
+
+def _collect(misses, parsed, reports, cache, progress) -> None:
+    for (index, path, key), report in zip(misses, parsed):
+        reports[index] = report
+        if cache is not None and key is not None:
+            cache.put(key, report)
+        if progress:
+            progress(path)
 
 
 @dataclass(frozen=True)
@@ -92,7 +122,7 @@ class Built:
 
 def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, project: Path = Path("."),
           created: str | None = None, progress: Callable[[Path], None] | None = None,
-          cache_file: Path | None = None) -> Built:
+          cache_file: Path | None = None, jobs: int = 1) -> Built:
     """The whole job: every report under `reports_dir` read, parsed and checked, written as the
     data package to `package_dir`, then as the website to `site_dir` (None: no site).
     `project` holds mkdocs.yml and content/; `cache_file` keeps parse results between builds."""
@@ -100,7 +130,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
     paths = report_files([reports_dir])
     cache = ParseCache(cache_file) if cache_file else None
     try:
-        reports = process_all(paths, progress, cache)
+        reports = process_all(paths, progress, cache, jobs)
     finally:
         if cache:
             cache.close()

@@ -97,7 +97,7 @@ def test_a_bad_sidecar_is_a_warning_not_a_crash(tmp_path):
     assert pipeline.process(tmp_path / "r.txt").status == "warn"
 
 
-@pytest.mark.parametrize("command", ["parse", "validate", "build"])
+@pytest.mark.parametrize("command", ["parse", "validate", "build", "add", "diff", "synth"])
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.exit_code == 0 and "Example" in result.output and "gongkai " + command in result.output

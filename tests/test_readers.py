@@ -3,18 +3,15 @@ template, and bad input."""
 
 from __future__ import annotations
 
-import io
 import random
 import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 
 from builder import pipeline, synth
-from builder.model import Figure
-from builder.site import layout
-from builder.templates import SECTIONS, TEMPLATES
+from builder.corpus import docx_report, html_report
+from builder.templates import TEMPLATES
 from conftest import REPORTS
 
 SAMPLES = Path(__file__).resolve().parent / "samples"  # the blank 2021 template as issued
@@ -23,82 +20,6 @@ SAMPLES = Path(__file__).resolve().parent / "samples"  # the blank 2021 template
 def figures_for(version: str, seed: int, blanks: float = 0.1) -> dict:
     values = synth.figures(random.Random(seed), TEMPLATES[version], scale=2, blanks=blanks)
     return values
-
-
-def _tables(version: str):
-    template = TEMPLATES[version]
-    return layout.active(template), layout.applications(template), layout.reviews(template)
-
-
-def html_report(version: str, values: dict, agency: str, year: int, charset: str = "utf-8") -> bytes:
-    """A government web page: navigation and scripts around, the tables as on the form, nested
-    in layout tables and divs, with &nbsp; in the text."""
-    figures = {p: Figure(v) for p, v in values.items()}
-    active, applications, reviews = _tables(version)
-    heading = {s.key: s.label for s in SECTIONS}
-
-    def tables(group):
-        return "".join(layout.table_html(t, figures, set(), synth_figure) for t in group)
-
-    body = f"""<div class="nav"><a href="/">首页</a> &gt; 政府信息公开</div>
-<script>var x = "<table><tr><td>一、本年新收政府信息公开申请数量</td></tr></table>";</script>
-<table class="layout"><tr><td><div class="article">
-<h1>{agency}{year}年政府信息公开工作年度报告</h1>
-<p>{heading['overview']}</p><p>{year}年，本机关依法做好&nbsp;政府信息公开工作。</p>
-<p>{heading['active_disclosure']}</p>{tables(active)}
-<p>{heading['applications']}</p>{tables([applications])}
-<p>{heading['reviews_litigation']}</p>{tables([reviews])}
-<p>{heading['problems']}</p><p>一是<b>公开</b>内容有待丰富。<br>二是将加强培训。</p>
-<p>{heading['other']}</p><p>无。</p><p style="text-align:right">{agency}<br>{year + 1}年1月15日</p>
-</div></td></tr></table><div class="footer">版权所有</div>"""
-    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}"><title>x</title></head><body>{body}</body></html>'
-    return page.encode("gb18030" if charset == "gbk" else charset)
-
-
-def synth_figure(value) -> str:
-    return "" if value is None else str(value)
-
-
-def docx_report(version: str, values: dict, agency: str, year: int) -> bytes:
-    """A Word file with the tables as on the form: merged cells across and down."""
-    document = docx.Document()
-    heading = {s.key: s.label for s in SECTIONS}
-    active, applications, reviews = _tables(version)
-    document.add_paragraph(f"{agency}{year}年度政府信息公开工作年度报告")
-    document.add_paragraph(heading["overview"])
-    document.add_paragraph(f"{year}年，本机关依法做好政府信息公开工作。")
-    for key, group in (("active_disclosure", active), ("applications", [applications]),
-                       ("reviews_litigation", [reviews])):
-        document.add_paragraph(heading[key])
-        for table in group:
-            _docx_table(document, table, values)
-    for key, text in (("problems", "一是公开内容有待丰富。"), ("other", "无。")):
-        document.add_paragraph(heading[key])
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _docx_table(document, table: layout.Table, values: dict) -> None:
-    width = sum(h.colspan for h in table.header[0])
-    rows = [[(h.label, h.colspan, h.rowspan) for h in row] for row in table.header]
-    rows += [[(h.label, h.colspan, h.rowspan) for h in line.heads] +
-             [("" if values[p] is None else str(values[p]), 1, 1) for p in line.paths] for line in table.body]
-    grid = document.add_table(rows=len(rows), cols=width)
-    grid.style = "Table Grid"  # ruled, as the official form is
-    taken: set[tuple[int, int]] = set()
-    for r, cells in enumerate(rows):
-        c = 0
-        for text, colspan, rowspan in cells:
-            while (r, c) in taken:
-                c += 1
-            cell = grid.cell(r, c)
-            if colspan > 1 or rowspan > 1:
-                cell = cell.merge(grid.cell(r + rowspan - 1, c + colspan - 1))
-            cell.text = text
-            taken |= {(r + i, c + j) for i in range(rowspan) for j in range(colspan)}
-            c += colspan
 
 
 @pytest.mark.parametrize("version", ["2019", "2021"])
