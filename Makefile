@@ -21,11 +21,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_parse.py
-	$(BIN)/python benchmarks/bench_pdf.py
-	$(BIN)/python benchmarks/bench_package.py --reports 10000
-	$(BIN)/python benchmarks/bench_site.py --reports 1000
-	$(BIN)/python benchmarks/bench_incremental.py --reports 10000
+	$(BIN)/python benchmarks/run_all.py
+	for b in package site incremental; do $(BIN)/python benchmarks/bench_$$b.py; done
 
 # Rewrites tests/golden/ from the parser: review every changed figure against the source by hand.
 golden: $(STAMP)

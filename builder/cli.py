@@ -93,7 +93,9 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
     SQLite) and the website.
 
     A report that cannot be read is kept with status "unparsed" and the reason; it never
-    stops the build. Set SOURCE_DATE_EPOCH to stamp the package's `created` time.
+    stops the build. Exits 2 for a problem of configuration, 3 if a report went missing
+    on the way (a bug), 0 otherwise. Set SOURCE_DATE_EPOCH to stamp the package's
+    `created` time.
 
     \b
     Example:
@@ -108,15 +110,12 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
         created = created_from_environment(os.environ)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
-    if sys.stderr.isatty():
-        total = len(pipeline.report_files([reports_dir]))
-        with click.progressbar(length=total, label="解析报告", file=sys.stderr) as bar:
-            built = pipeline.build(reports_dir, package_dir, None if no_site else site_dir, project, created,
-                                   progress=lambda _: bar.update(1), cache_file=None if no_cache else cache_file,
-                                   jobs=jobs)
-    else:
-        built = pipeline.build(reports_dir, package_dir, None if no_site else site_dir, project, created,
-                               cache_file=None if no_cache else cache_file, jobs=jobs)
+    try:
+        built = _build(reports_dir, package_dir, None if no_site else site_dir, project, created,
+                       None if no_cache else cache_file, jobs)
+    except (pipeline.LostReports, RuntimeError) as err:
+        click.echo(f"构建失败：{err}", err=True)
+        sys.exit(3)
     counts = {status: sum(r.status == status for r in built.reports) for status in STATUS_NAMES}
     summary = "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items())
     site = f"，网站已写入 {site_dir}/" if built.site else ""
@@ -196,6 +195,16 @@ def synth(count: int, out: Path, seed: int) -> None:
     """
     written = write_corpus(out, count, seed)
     click.echo(f"已写入 {len(written)} 份合成报告：{out}/")
+
+
+def _build(reports_dir, package_dir, site_dir, project, created, cache_file, jobs) -> pipeline.Built:
+    """The build, with a progress bar when a person watches."""
+    if not sys.stderr.isatty():
+        return pipeline.build(reports_dir, package_dir, site_dir, project, created, cache_file=cache_file, jobs=jobs)
+    total = len(pipeline.report_files([reports_dir]))
+    with click.progressbar(length=total, label="解析报告", file=sys.stderr) as bar:
+        return pipeline.build(reports_dir, package_dir, site_dir, project, created, progress=lambda _: bar.update(1),
+                              cache_file=cache_file, jobs=jobs)
 
 
 def _describe(path: Path, report: Report) -> str:

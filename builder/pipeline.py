@@ -56,6 +56,10 @@ def _process(path: Path, data: bytes, sidecar_file: Path) -> Report:
     return dataclasses.replace(report, findings=findings, status=status_of(findings, parsed=True))
 
 
+class LostReports(Exception):
+    """A build wrote fewer rows or pages than it read reports: a bug, never a bad report."""
+
+
 PARALLEL_FROM = 64  # fewer reports than this parse faster than a pool starts
 
 
@@ -140,7 +144,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
     if site_dir is not None:
         site = build_site(reports, report_ids(reports), paths, package_dir, site_dir, project)
         if site.report_pages != len(reports):
-            raise AssertionError(f"{len(reports)} reports read but {site.report_pages} report pages written")
+            raise LostReports(f"读取 {len(reports)} 份报告，却只写出 {site.report_pages} 个报告页面")
     return Built(tuple(reports), written, site, time.perf_counter() - start, parsed)
 
 
@@ -149,8 +153,9 @@ def report_files(paths: Iterable[Path]) -> list[Path]:
     found = []
     for path in paths:
         if path.is_dir():
+            # links are listed too, so that each is accounted for (as unreadable), never followed
             found += sorted(p for p in path.rglob("*")
-                            if p.is_file() and not p.is_symlink() and readers.is_report_file(p))
+                            if (p.is_file() or p.is_symlink()) and readers.is_report_file(p))
         else:
             found.append(path)
     return found

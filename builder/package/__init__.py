@@ -69,8 +69,8 @@ def write_package(reports: Sequence[Report], out: Path, created: str | None = No
         _write_if_changed(out / name, data)
     _write_if_changed(out / ZIP_NAME, _zip(files))
     sqlite.write(out / SQLITE_NAME, tables)
-    if len(tables["reports"]) != len(reports):
-        raise AssertionError(f"{len(reports)} reports read but {len(tables['reports'])} rows written")
+    if len(tables["reports"]) != len(reports):  # nothing lost: checked at every build
+        raise RuntimeError(f"读取 {len(reports)} 份报告，却只写出 {len(tables['reports'])} 行 reports 数据")
     return Written(len(reports), {name: len(rows) for name, rows in tables.items()},
                    (*sorted(files), ZIP_NAME, SQLITE_NAME))
 

@@ -57,7 +57,9 @@ def is_report_file(path: Path) -> bool:
 
 
 def load(path: Path) -> bytes:
-    """A report file's bytes, bounded in size."""
+    """A report file's bytes, bounded in size; a link is not followed out of the corpus."""
+    if path.is_symlink():
+        raise ReadError("不读取符号链接（可能指向报告文件夹以外）")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:

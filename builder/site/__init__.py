@@ -61,7 +61,11 @@ def build_site(reports: Sequence[Report], ids: Sequence[str], sources: Sequence[
             shutil.copyfile(source, pages_dir / source_name)
         title = pages.report_title(report)
         agency_url = f"../agencies/{agency_of[report_id]}.html" if report_id in agency_of else None
-        html = pages.report_page(report, report_id, agency_url, source_name)
+        try:
+            html = pages.report_page(report, report_id, agency_url, source_name)
+        except Exception as err:  # one page that cannot be rendered must not cost the site
+            html = (f"<p>此报告的页面无法生成（内部错误：{escape(type(err).__name__)}）。"
+                    f'其数据见 <a href="{report_id}.json">JSON</a> 与数据包。</p>')
         _write(pages_dir / f"{report_id}.html", _fill(shell, title, html, f"reports/{report_id}.html"))
         _write(pages_dir / f"{report_id}.svg", pages.badge(report.status)[0])
         _write(pages_dir / f"{report_id}.json", dumps(report, indent=None) + "\n")

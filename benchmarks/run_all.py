@@ -1,0 +1,128 @@
+"""Run the benchmarks and write their figures to docs/performance.md.
+
+Run: make bench   (add `--full` for the 100,000-report build, which takes a quarter of an hour)
+
+Each full build runs in a child process, so that its peak memory is its own. The naive
+pipeline (each report a Markdown page with its tables as raw HTML, every page in the
+navigation, built by MkDocs) is measured beside gongkai's in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def child(code: str) -> tuple[float, float, str]:
+    """Seconds and peak memory (MB) of a child process running `code`, and what it printed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run([PYTHON, "-c", textwrap.dedent(code)], capture_output=True, text=True, cwd=ROOT,
+                            check=True)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024, result.stdout.strip()
+
+
+def full_build(corpus: Path, out: Path, site: bool = True) -> tuple[float, float]:
+    site_arg = f'Path("{out}/site")' if site else "None"
+    seconds, peak, _ = child(f"""
+        import os
+        from pathlib import Path
+        from builder import pipeline
+        pipeline.build(Path("{corpus}"), Path("{out}/package"), {site_arg}, Path("{ROOT}"), jobs=os.cpu_count())
+    """)
+    return seconds, peak
+
+
+def naive_build(corpus: Path, out: Path) -> float:
+    """The naive pipeline: Markdown pages with raw HTML tables, all in the navigation."""
+    seconds, _, _ = child(f"""
+        import shutil
+        from pathlib import Path
+        import yaml
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+        from builder import pipeline
+        from builder.package.rows import report_ids
+        from builder.site import pages
+        reports = pipeline.process_all(pipeline.report_files([Path("{corpus}")]))
+        docs = Path("{out}/docs")
+        shutil.copytree("{ROOT}/content", docs)
+        nav = []
+        for report, report_id in zip(reports, report_ids(reports)):
+            html = pages.report_page(report, report_id, None, "#")
+            (docs / f"{{report_id}}.md").write_text("# " + pages.report_title(report) + "\\n\\n" + html, encoding="utf-8")
+            nav.append({{report_id: f"{{report_id}}.md"}})
+        config = yaml.safe_load(Path("{ROOT}/mkdocs.yml").read_text(encoding="utf-8"))
+        config.update(docs_dir=str(docs), site_dir="{out}/site", nav=[{{"报告": nav}}], strict=False)
+        Path("{out}/mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        build(load_config(config_file="{out}/mkdocs.yml"))
+    """)
+    return seconds
+
+
+def line_of(code: str) -> str:
+    return child(code)[2].splitlines()[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="also build 100,000 reports")
+    args = parser.parse_args()
+    rows = []
+    rows.append(("read + parse + check, one core", line_of("import runpy; runpy.run_path('benchmarks/bench_parse.py', run_name='__main__')"), "≥ 1,000 reports/s"))
+    rows.append(("6-page PDF", line_of("import runpy; runpy.run_path('benchmarks/bench_pdf.py', run_name='__main__')"), "< 1 s"))
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        sizes = [1_000, 10_000] + ([100_000] if args.full else [])
+        for size in sizes:
+            corpus = work / f"corpus-{size}"
+            child(f"from pathlib import Path; from builder.corpus import write_corpus; "
+                  f"write_corpus(Path('{corpus}'), {size}, seed=1)")
+            seconds, peak = full_build(corpus, work / f"out-{size}")
+            budget = {1_000: "< 10 s", 10_000: "< 60 s", 100_000: "< 15 min, < 4 GB"}[size]
+            rows.append((f"full build (parse, package, site) of {size:,} synthetic reports, all cores",
+                         f"{seconds:.1f} s, peak {peak:,.0f} MB", budget))
+            if size == 1_000:
+                naive = naive_build(corpus, work / "naive")
+                rows.append(("naive MkDocs pipeline, same 1,000 reports", f"{naive:.1f} s "
+                             f"(gongkai {naive / seconds:.1f}× faster)", "gongkai ≥ 5× faster"))
+            if size == 10_000:
+                (corpus / "new.txt").write_text((ROOT / "reports" / "000_3fe1192cfb6e68d3.txt").read_text(), encoding="utf-8")
+                seconds, peak = full_build(corpus, work / f"out-{size}", site=False)
+                rows.append(("package rebuild after one report added to 10,000 (no cache, all cores)",
+                             f"{seconds:.1f} s", "< 15 s"))
+    write(rows)
+
+
+def write(rows) -> None:
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in
+                         ("gongkai", "mkdocs", "mkdocs-material", "frictionless", "pdfplumber", "jieba"))
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    lines = ["# Performance", "", "Written by `make bench` (`benchmarks/run_all.py`); do not edit by hand.", "",
+             f"Machine: {os.cpu_count()} cores ({cpu}), "
+             f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB; "
+             f"{platform.python_implementation()} {platform.python_version()}; {versions}.", "",
+             "| what | measured | budget |", "|---|---|---|"]
+    lines += [f"| {what} | {measured} | {budget} |" for what, measured, budget in rows]
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "docs" / "performance.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
