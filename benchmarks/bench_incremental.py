@@ -22,9 +22,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         reports_dir, cache_file = out / "reports", out / "cache.sqlite"
-        reports_dir.mkdir()
-        for seed in range(args.reports):
-            (reports_dir / f"report-{seed:06d}.txt").write_text(synth.report_text(seed)[0], encoding="utf-8")
+        synth.write_text_reports(reports_dir, args.reports)
         start = time.perf_counter()
         cold = pipeline.build(reports_dir, out / "package", cache_file=cache_file)
         print(f"cold build of {args.reports:,} reports (package, cache filled): {time.perf_counter() - start:.1f} s, "

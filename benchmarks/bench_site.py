@@ -26,10 +26,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         reports_dir = out / "reports"
-        reports_dir.mkdir()
-        for seed in range(args.reports):
-            text, _, _ = synth.report_text(seed)
-            (reports_dir / f"report-{seed:06d}.txt").write_text(text, encoding="utf-8")
+        synth.write_text_reports(reports_dir, args.reports)
         start = time.perf_counter()
         built = pipeline.build(reports_dir, out / "package", out / "site", ROOT)
         seconds = time.perf_counter() - start

@@ -182,3 +182,10 @@ def report_text(seed: int, version: str | None = None, layout: str | None = None
     quirks = variants(rng)
     text = render(values, template, agency, year, layout, quirks)
     return text, values, {"agency": agency, "year": year, "template": version, "layout": layout, "quirks": quirks}
+
+
+def write_text_reports(folder, count: int) -> None:
+    """`count` synthetic text reports in `folder`, one per seed from 0, for the benchmarks."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in range(count):
+        (folder / f"report-{seed:06d}.txt").write_text(report_text(seed)[0], encoding="utf-8")

@@ -119,29 +119,18 @@ def agency_page(reports: Sequence[Report], bases: Sequence[str]) -> str:
     """`bases`: each report's address without extension, for its page (.html) and badge (.svg)."""
     ordered = sorted(zip(reports, bases), key=lambda pair: pair[0].year or 0)
     columns = [{"year": r.year, "base": base, "status_name": STATUS_NAMES[r.status]} for r, base in ordered]
-    rows = [(label, [_group_total(r, prefixes) for r, _ in ordered]) for label, prefixes in summary.APPLICATION_GROUPS]
-    rows += [(label, [_printed_total(r, paths) for r, _ in ordered])
+    rows = [(label, [summary.group_total(r, prefixes) for r, _ in ordered])
+            for label, prefixes in summary.APPLICATION_GROUPS]
+    rows += [(label, [summary.printed_total(r, paths) for r, _ in ordered])
              for label, paths in (("行政复议", ["reviews_litigation/review/total"]),
                                   ("行政诉讼", ["reviews_litigation/litigation_direct/total",
                                             "reviews_litigation/litigation_after_review/total"]))]
-    trend_groups = [(str(r.year), [_group_total(r, prefixes) for _, prefixes in TREND_SERIES]) for r, _ in ordered]
+    trend_groups = [(str(r.year), [summary.group_total(r, prefixes) for _, prefixes in TREND_SERIES])
+                    for r, _ in ordered]
     trend = columns_chart("申请数量与办理结果趋势", trend_groups, [name for name, _ in TREND_SERIES], TREND_COLORS)
     first = ordered[0][0]
     return environment().get_template("agency.html").render(
         agency=first.agency, region=summary.region_text(first), reports=columns, rows=rows, trend=trend)
-
-
-def _printed_total(report: Report, paths: list[str]):
-    values = [report.value(p) for p in paths]
-    printed = [v for v in values if v is not None]
-    return sum(printed) if printed else None
-
-
-def _group_total(report: Report, prefixes: tuple[str, ...]):
-    if report.template is None:
-        return None
-    rows = summary.rows_matching(report.template, prefixes)
-    return _printed_total(report, [f"applications/{row}/total" for row in rows])
 
 
 def bars_chart(title: str, bars: list[tuple[str, float]], suffix: str = "", color: str = "#3949ab") -> Markup:

@@ -66,6 +66,19 @@ def rows_matching(version: str, prefixes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(r for r in rows if any(r == p or (p.endswith("_") and r.startswith(p)) for p in prefixes))
 
 
+def printed_total(report: Report, paths) -> Number | None:
+    """The sum of the figures printed at `paths`; None when all of them are blank."""
+    printed = [v for v in (report.value(p) for p in paths) if v is not None]
+    return sum(printed) if printed else None
+
+
+def group_total(report: Report, prefixes: tuple[str, ...]) -> Number | None:
+    """The 总计 column summed over the rows of section 三 that `prefixes` name."""
+    if report.template is None:
+        return None
+    return printed_total(report, [f"applications/{row}/total" for row in rows_matching(report.template, prefixes)])
+
+
 def _sum(reports: Sequence[Report], paths_of) -> tuple[Number, int]:
     """Sum of the printed figures at `paths_of(report)`, and how many reports printed one."""
     total: Number = 0
@@ -73,10 +86,9 @@ def _sum(reports: Sequence[Report], paths_of) -> tuple[Number, int]:
     for report in reports:
         if report.template is None:
             continue
-        values = [report.value(p) for p in paths_of(report)]
-        printed = [v for v in values if v is not None]
-        if printed:
-            total += sum(printed)
+        value = printed_total(report, paths_of(report))
+        if value is not None:
+            total += value
             count += 1
     return total, count
 
