@@ -8,11 +8,14 @@ broken rules and missing tables. Deterministic for a seed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import random
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import docx
 
@@ -148,42 +151,61 @@ def html_report(version: str, values: dict, agency: str, year: int, charset: str
 
 
 def docx_report(version: str, values: dict, agency: str, year: int) -> bytes:
-    """A Word file with the tables as on the form: ruled, merged cells across and down."""
+    """A Word file with the tables as on the form: ruled, merged cells across and down.
+
+    python-docx lays out each template's form once, with a placeholder in every cell (it
+    takes a second a file); each report then only fills in its own figures."""
+    parts, slots = _docx_form(version)
+    fills = {"agency": escape(agency), "year": str(year)}
+    fills.update((name, _figure_text(values[name])) for name in slots if name not in fills)
+    body = _SLOT.sub(lambda match: fills[slots[int(match.group(1))]], parts["word/document.xml"].decode("utf-8"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)),
+                            body.encode("utf-8") if name == "word/document.xml" else data,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+_SLOT = re.compile(r"@@(\d+)@@")
+
+
+@functools.cache
+def _docx_form(version: str) -> tuple[dict[str, bytes], tuple[str, ...]]:
+    """The parts of a Word file of the form, and what each placeholder `@@n@@` in it stands for."""
+    slots: list[str] = []
+
+    def slot(name: str) -> str:
+        slots.append(name)
+        return f"@@{len(slots) - 1}@@"
+
     document = docx.Document()
     heading = {s.key: s.label for s in SECTIONS}
     active, applications, reviews = _tables(version)
-    document.add_paragraph(f"{agency}{year}年度政府信息公开工作年度报告")
+    document.add_paragraph(f"{slot('agency')}{slot('year')}年度政府信息公开工作年度报告")
     document.add_paragraph(heading["overview"])
-    document.add_paragraph(f"{year}年，本机关依法做好政府信息公开工作。")
+    document.add_paragraph(f"{slot('year')}年，本机关依法做好政府信息公开工作。")
     for key, group in (("active_disclosure", active), ("applications", [applications]),
                        ("reviews_litigation", [reviews])):
         document.add_paragraph(heading[key])
         for table in group:
-            _docx_table(document, table, values)
+            _docx_table(document, table, slot)
     for key, text in (("problems", "一是公开内容有待丰富。"), ("other", "无。")):
         document.add_paragraph(heading[key])
         document.add_paragraph(text)
     document.core_properties.created = document.core_properties.modified = _FIXED_TIME
     buffer = io.BytesIO()
     document.save(buffer)
-    return _repack(buffer.getvalue())
+    with zipfile.ZipFile(buffer) as source:
+        return {info.filename: source.read(info) for info in source.infolist()}, tuple(slots)
 
 
-def _repack(data: bytes) -> bytes:
-    """The same zip with fixed entry times, so that a seed always writes the same bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0)), source.read(info),
-                            compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
-def _docx_table(document, table: layout.Table, values: dict) -> None:
+def _docx_table(document, table: layout.Table, slot) -> None:
     width = sum(h.colspan for h in table.header[0])
     rows = [[(h.label, h.colspan, h.rowspan) for h in row] for row in table.header]
     rows += [[(h.label, h.colspan, h.rowspan) for h in line.heads] +
-             [(_figure_text(values[p]), 1, 1) for p in line.paths] for line in table.body]
+             [(slot(p), 1, 1) for p in line.paths] for line in table.body]
     grid = document.add_table(rows=len(rows), cols=width)
     grid.style = "Table Grid"  # ruled, as the official form is
     taken: set[tuple[int, int]] = set()
