@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from sys import intern
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -43,30 +44,43 @@ def entry_key(data: bytes, sidecar: bytes | None) -> str:
     return digest.hexdigest()
 
 
+_COLUMNS = ("key", "checksum", "payload", "summary")
+
+
 class ParseCache:
-    """`get` and `put` by entry key; counts hits, misses and entries rejected."""
+    """Entries by key: a report as JSON, and its summary (`pipeline.summarize`) as JSON, so
+    that a build can hold every report's summary without decoding every report. Counts hits,
+    misses and entries rejected."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.hits = self.misses = self.rejected = 0
         try:
-            self.db = sqlite3.connect(path)
-            self.db.execute("create table if not exists entries (key text primary key, checksum text, payload blob)")
+            self.db = self._open(path)
         except sqlite3.DatabaseError:  # not a database at all: start again
             path.unlink(missing_ok=True)
-            self.db = sqlite3.connect(path)
-            self.db.execute("create table entries (key text primary key, checksum text, payload blob)")
+            self.db = self._open(path)
 
-    def get(self, key: str, sha256: str) -> Report | None:
-        row = self.db.execute("select checksum, payload from entries where key = ?", (key,)).fetchone()
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
+        columns = tuple(row[1] for row in db.execute("pragma table_info(entries)"))
+        if columns != _COLUMNS:  # a cache of an older layout: its entries are of no use
+            db.execute("drop table if exists entries")
+            db.execute("create table entries (key text primary key, checksum text, payload blob, summary blob)")
+        return db
+
+    def get(self, key: str, sha256: str, summary: bool = False) -> Report | None:
+        """The report (or with `summary`, its summary) stored under `key` for a file of `sha256`."""
+        row = self.db.execute("select checksum, payload, summary from entries where key = ?", (key,)).fetchone()
         if row is None:
             self.misses += 1
             return None
-        checksum, payload = row
+        checksum, payload, short = row
         try:
-            if not isinstance(payload, bytes) or hashlib.sha256(payload).hexdigest() != checksum:
+            if not isinstance(payload, bytes) or not isinstance(short, bytes) or _checksum(payload, short) != checksum:
                 raise ValueError("checksum")
-            report = decode(payload)
+            report = decode(short if summary else payload)
             if report.source.sha256 != sha256:
                 raise ValueError("source")
         except (ValueError, KeyError, TypeError, IndexError):
@@ -75,14 +89,24 @@ class ParseCache:
         self.hits += 1
         return report
 
-    def put(self, key: str, report: Report) -> None:
-        payload = encode(report)
-        self.db.execute("insert or replace into entries values (?, ?, ?)",
-                        (key, hashlib.sha256(payload).hexdigest(), payload))
+    def put(self, key: str, payload: bytes, summary: bytes) -> None:
+        """Store `encode(report)` and `encode(summarize(report))`, encoded by whoever parsed it."""
+        self.db.execute("insert or replace into entries values (?, ?, ?, ?)",
+                        (key, _checksum(payload, summary), payload, summary))
+
+    def commit(self) -> None:
+        self.db.commit()
 
     def close(self) -> None:
         self.db.commit()
         self.db.close()
+
+
+def _checksum(payload: bytes, summary: bytes) -> str:
+    digest = hashlib.sha256(payload)
+    digest.update(b"\0")
+    digest.update(summary)
+    return digest.hexdigest()
 
 
 def _number(value):
@@ -113,9 +137,21 @@ def decode(payload: bytes) -> Report:
     return Report(
         source=Source(*data["source"]), agency=agency, year=year, template=template, published=published,
         region=region, contact=contact, source_url=source_url, added=added,
-        figures={path: Figure(_unnumber(value), printed, line, page, inferred)
+        figures={intern(path): _figure(_unnumber(value), printed, line, page, inferred)
                  for path, value, printed, line, page, inferred in data["figures"]},
         units=data["units"], sections=data["sections"], tables_found=tuple(data["tables_found"]),
         findings=tuple(Finding(rule, severity, message, tuple(cells), _unnumber(expected), _unnumber(actual))
                        for rule, severity, message, cells, expected, actual in data["findings"]),
         status=data["status"])
+
+
+_BARE: dict[str, Figure] = {}
+
+
+def _figure(value, printed, line, page, inferred) -> Figure:
+    """A figure; one shared object for each bare value (all a summary holds), so that the
+    summaries of 100,000 reports do not hold millions of equal tuples."""
+    if printed is None and line is None and page is None and not inferred:
+        # by repr: Decimal("1.0") == Decimal("1.00") == 1, yet each prints as it was printed
+        return _BARE.setdefault(repr(value), Figure(value))
+    return Figure(value, printed, line, page, inferred)

@@ -12,6 +12,7 @@ import click
 from builder import __version__, pipeline
 from builder.add import AddRefused, add_report
 from builder.corpus import write_corpus
+from builder.site import SiteDirTaken
 from builder.diff import DiffError, summary
 from builder.checks import SEVERITY_NAMES, STATUS_NAMES
 from builder.model import Report
@@ -113,6 +114,9 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
     try:
         built = _build(reports_dir, package_dir, None if no_site else site_dir, project, created,
                        None if no_cache else cache_file, jobs)
+    except SiteDirTaken as err:
+        click.echo(f"构建失败：{err}", err=True)
+        sys.exit(2)
     except (pipeline.LostReports, RuntimeError) as err:
         click.echo(f"构建失败：{err}", err=True)
         sys.exit(3)

@@ -6,23 +6,25 @@ any stage could not handle it; one bad report never stops the others.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import tempfile
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from builder import checks, readers
-from builder.cache import ParseCache, entry_key
-from builder.model import Finding, Report, Source, status_of
-from builder.package import Written, write_package
-from builder.package.rows import report_ids
+from builder import checks, pool, readers, site
+from builder.cache import ParseCache, decode, encode, entry_key
+from builder.model import Figure, Finding, Report, Source, status_of
+from builder.package import PLACEHOLDERS, PackageWriter, Written, dictionary_markdown
+from builder.package.rows import report_ids, rows_of
 from builder.parse import parse
-from builder.site import SiteBuilt, build_site
+from builder.site import SiteBuilt
+from builder.site import summary as site_summary
 
 MAX_SIDECAR_BYTES = 64 * 1024
 
@@ -60,92 +62,195 @@ class LostReports(Exception):
     """A build wrote fewer rows or pages than it read reports: a bug, never a bad report."""
 
 
-PARALLEL_FROM = 64  # fewer reports than this parse faster than a pool starts
+TIME_LIMIT = 60.0  # seconds a report may take to read, parse and check; a 200-page PDF takes a few
 
 
-def process_all(paths: Iterable[Path], progress: Callable[[Path], None] | None = None,
-                cache: ParseCache | None = None, jobs: int = 1) -> list[Report]:
-    """Every report, then the rules that compare reports of one agency across years. With
-    `jobs` > 1, the reports not in the cache are parsed by a pool of processes."""
-    paths = list(paths)
-    reports: list[Report | None] = [None] * len(paths)
-    misses: list[tuple[int, Path, str | None]] = []
-    for index, path in enumerate(paths):
-        found, key = _cached(path, cache)
-        if found is not None:
-            reports[index] = found
-            if progress:
-                progress(path)
-        else:
-            misses.append((index, path, key))
-    if jobs > 1 and len(misses) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            parsed = pool.map(process, [path for _, path, _ in misses], chunksize=16)
-            _collect(misses, parsed, reports, cache, progress)
-    else:
-        _collect(misses, (process(path) for _, path, _ in misses), reports, cache, progress)
-    for position, extra in checks.check_corpus(reports).items():
-        report = reports[position]
-        findings = report.findings + extra
-        reports[position] = dataclasses.replace(report, findings=findings,
-                                                status=status_of(findings, parsed=True))
-    return reports
+def process_all(paths: Iterable[Path]) -> list[Report]:
+    """Every report, in memory, then the rules that compare reports of one agency across years:
+    for `gongkai parse` and `validate`. `build` streams instead."""
+    reports = [process(path) for path in paths]
+    return _with_corpus_findings(reports)[0]
 
 
-def _cached(path: Path, cache: ParseCache | None) -> tuple[Report | None, str | None]:
-    if cache is None:
-        return None, None
-    try:
-        data = readers.load(path)
-    except readers.ReadError:
-        return None, None
-    key = entry_key(data, _sidecar_bytes(sidecar_path(path)))
-    found = cache.get(key, hashlib.sha256(data).hexdigest())
-    if found is not None:
-        found = dataclasses.replace(found, source=dataclasses.replace(found.source, file=path.name))
-    return found, key
+def _with_corpus_findings(reports: list[Report]) -> tuple[list[Report], dict[int, tuple[Finding, ...]]]:
+    extra = checks.check_corpus(reports)
+    for position, findings in extra.items():
+        reports[position] = with_findings(reports[position], findings)
+    return reports, extra
 
 
-def _collect(misses, parsed, reports, cache, progress) -> None:
-    for (index, path, key), report in zip(misses, parsed):
-        reports[index] = report
-        if cache is not None and key is not None:
-            cache.put(key, report)
-        if progress:
-            progress(path)
+def with_findings(report: Report, findings: tuple[Finding, ...]) -> Report:
+    if not findings:
+        return report
+    combined = report.findings + findings
+    return dataclasses.replace(report, findings=combined, status=status_of(combined, parsed=True))
+
+
+def summarize(report: Report) -> Report:
+    """What a build holds of a report while it reads the others: metadata, findings, status,
+    and the bare values of the cells that the overview, the agency pages and the corpus rules
+    read (a few dozen of some two hundred). No narrative, no provenance."""
+    if report.template is None:
+        return dataclasses.replace(report, figures={}, sections={}, units={})
+    keep = site_summary.paths_read(report.template) | checks.corpus_paths(report.template)
+    return dataclasses.replace(report, figures={p: Figure(f.value) for p, f in report.figures.items() if p in keep},
+                               sections={}, units={})
 
 
 @dataclass(frozen=True)
 class Built:
-    reports: tuple[Report, ...]
+    reports: tuple[Report, ...]  # summaries (see `summarize`), in the order of the files
     written: Written
     site: SiteBuilt | None
     seconds: float
     parsed: int  # reports parsed; the others came from the cache
 
 
+@dataclass(frozen=True)
+class _Held:
+    """A report between the stages: its cache key and summary; an unreadable file, which has
+    no key, is held whole (it is small)."""
+
+    key: str | None
+    summary: Report
+    whole: Report | None = None
+
+
 def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, project: Path = Path("."),
           created: str | None = None, progress: Callable[[Path], None] | None = None,
-          cache_file: Path | None = None, jobs: int = 1) -> Built:
+          cache_file: Path | None = None, jobs: int = 1, time_bound: float | None = TIME_LIMIT) -> Built:
     """The whole job: every report under `reports_dir` read, parsed and checked, written as the
     data package to `package_dir`, then as the website to `site_dir` (None: no site).
-    `project` holds mkdocs.yml and content/; `cache_file` keeps parse results between builds."""
+    `project` holds mkdocs.yml and content/; `cache_file` keeps parse results between builds.
+
+    Memory is bounded by streaming: reports wait in the parse cache (a temporary one without
+    `cache_file`) while the build holds their summaries, then are read back one at a time, in
+    id order, to be written to the package and the site."""
     start = time.perf_counter()
     paths = report_files([reports_dir])
-    cache = ParseCache(cache_file) if cache_file else None
+    with contextlib.ExitStack() as stack:
+        if cache_file is None:
+            cache_file = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gongkai-"))) / "reports.sqlite"
+        cache = ParseCache(cache_file)
+        stack.callback(cache.close)
+        held = _parse_all(paths, cache, jobs, progress, time_bound)
+        parsed = cache.misses + cache.rejected
+        summaries, extra = _with_corpus_findings([h.summary for h in held])
+        ids = report_ids(summaries)
+        site_run = site.start(site_dir, project, PLACEHOLDERS, dictionary_markdown()) if site_dir else None
+        agencies = site.agency_groups(summaries, ids) if site_dir else {}
+        agency_of = {report_id: agency_id for agency_id, members in agencies.items() for report_id, _ in members}
+        tasks = [(held[i].key, held[i].summary.source.sha256, held[i].whole, paths[i], extra.get(i, ()), ids[i],
+                  f"../agencies/{agency_of[ids[i]]}.html" if ids[i] in agency_of else None)
+                 for i in sorted(range(len(paths)), key=ids.__getitem__)]
+        entries: list[dict] = []
+        files: set[str] = set()
+        writer = stack.enter_context(PackageWriter(package_dir))
+        with pool.mapper(jobs, len(tasks), _open_worker, (cache_file, site_run, time_bound), _close_worker) as run:
+            for rows, entry, names in run(_publish, tasks):
+                writer.add(rows)
+                if entry is not None:
+                    entries.append(entry)
+                    files.update(names)
+            written = writer.close(len(paths), created)
+            built_site = None
+            if site_run:
+                pages_written = len(entries)
+                members = list(agencies.items())
+                for entry, name in run(_publish_agency, members):
+                    entries.append(entry)
+                    files.add(name)
+                site.finish(site_run, summaries, ids, entries, files, package_dir, len(agencies))
+                if pages_written != len(paths):
+                    raise LostReports(f"读取 {len(paths)} 份报告，却只写出 {pages_written} 个报告页面")
+                built_site = SiteBuilt(pages_written, len(agencies))
+    return Built(tuple(summaries), written, built_site, time.perf_counter() - start, parsed)
+
+
+def _parse_all(paths: list[Path], cache: ParseCache, jobs: int, progress, time_bound) -> list[_Held]:
+    """Every report parsed (or found in the cache), stored whole in the cache, held as a summary."""
+    held: list[_Held | None] = [None] * len(paths)
+    misses: list[tuple[int, str]] = []
+    for index, path in enumerate(paths):
+        try:
+            data = readers.load(path)
+        except readers.ReadError:
+            report = process(path)
+            held[index] = _Held(None, report, report)
+            if progress:
+                progress(path)
+            continue
+        key = entry_key(data, _sidecar_bytes(sidecar_path(path)))
+        found = cache.get(key, hashlib.sha256(data).hexdigest(), summary=True)
+        if found is None:
+            misses.append((index, key))
+            continue
+        held[index] = _Held(key, _named(found, path))
+        if progress:
+            progress(path)
+    with pool.mapper(jobs, len(misses), _open_worker, (None, None, time_bound), _close_worker) as run:
+        for (index, key), (payload, summary) in zip(misses, run(_parse, [paths[i] for i, _ in misses])):
+            cache.put(key, payload, summary)
+            held[index] = _Held(key, decode(summary))
+            if progress:
+                progress(paths[index])
+    cache.commit()  # the workers that publish read these entries through connections of their own
+    return held
+
+
+def _named(report: Report, path: Path) -> Report:
+    """A report found by content under the name of the file it was found for."""
+    if report.source.file == path.name:
+        return report
+    return dataclasses.replace(report, source=dataclasses.replace(report.source, file=path.name))
+
+
+# What a worker process holds between tasks: a connection to the cache, the site, the bound.
+_worker: dict = {}
+
+
+def _open_worker(cache_file: Path | None, site_run: site.Site | None, time_bound: float | None) -> None:
+    _worker.update(cache=ParseCache(cache_file) if cache_file else None, site=site_run, time_bound=time_bound)
+
+
+def _close_worker() -> None:
+    if _worker.get("cache"):
+        _worker["cache"].close()
+    _worker.clear()
+
+
+def _parse(path: Path) -> tuple[bytes, bytes]:
+    """One report read, parsed and checked, within the time bound; encoded for the cache."""
+    report = process_bounded(path, _worker["time_bound"])
+    return encode(report), encode(summarize(report))
+
+
+def process_bounded(path: Path, seconds: float | None) -> Report:
+    """`process`, given up after `seconds` with status `unparsed`."""
     try:
-        reports = process_all(paths, progress, cache, jobs)
-    finally:
-        if cache:
-            cache.close()
-    parsed = cache.misses + cache.rejected if cache else len(reports)
-    written = write_package(reports, package_dir, created)
-    site = None
-    if site_dir is not None:
-        site = build_site(reports, report_ids(reports), paths, package_dir, site_dir, project)
-        if site.report_pages != len(reports):
-            raise LostReports(f"读取 {len(reports)} 份报告，却只写出 {site.report_pages} 个报告页面")
-    return Built(tuple(reports), written, site, time.perf_counter() - start, parsed)
+        with pool.time_limit(seconds):
+            return process(path)
+    except pool.TimeLimit:
+        return _unparsed(_bare_source(path), Finding("timeout", "error", f"读取与解析超过 {seconds:g} 秒，已放弃"))
+
+
+def _publish(task) -> tuple[dict[str, list[tuple]], dict | None, tuple[str, ...]]:
+    """One report read back from the cache: its package rows, and its files on the site."""
+    key, sha256, whole, path, extra, report_id, agency_url = task
+    report = whole
+    if report is None:  # an entry lost since it was stored costs a parse, never the report
+        report = _worker["cache"].get(key, sha256) or process_bounded(path, _worker["time_bound"])
+    report = with_findings(_named(report, path), extra)
+    rows = {name: list(table_rows) for name, table_rows in rows_of(report, report_id).items()}
+    if _worker["site"] is None:
+        return rows, None, ()
+    entry, names = site.write_report(_worker["site"], report, report_id, agency_url, path)
+    return rows, entry, names
+
+
+def _publish_agency(item: tuple[str, list]) -> tuple[dict, str]:
+    agency_id, members = item
+    return site.write_agency(_worker["site"], agency_id, members)
 
 
 def report_files(paths: Iterable[Path]) -> list[Path]:

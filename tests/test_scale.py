@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 
-from builder import pipeline
+from click.testing import CliRunner
+
+from builder import checks, pipeline, site
+from builder.cli import cli
 from builder.corpus import write_corpus
+from builder.package.rows import report_ids
+from builder.site import pages
+from conftest import ROOT
 
 
 def digest(folder) -> str:
@@ -34,3 +41,63 @@ def test_a_parallel_build_equals_a_sequential_one_and_loses_nothing(tmp_path):
     assert statuses["unparsed"] >= 1 and statuses["pass"] > 0 and statuses["fail"] + statuses["warn"] > 0
     years = {r.year for r in parallel.reports if r.year}
     assert len(years) >= 4 and {r.template for r in parallel.reports} >= {"2019", "2021"}
+
+
+def test_summaries_give_the_same_overview_agency_pages_and_corpus_findings(tmp_path):
+    """A build holds summaries, not reports: every page made from them must be the one the
+    whole reports would make."""
+    write_corpus(tmp_path, 90, seed=7)
+    whole = pipeline.process_all(pipeline.report_files([tmp_path]))
+    held = [pipeline.summarize(report) for report in whole]
+    assert checks.check_corpus(whole) == checks.check_corpus(held)
+    assert any(checks.check_corpus(whole).values())
+    ids = report_ids(whole)
+    urls = [f"{report_id}.html" for report_id in ids]
+    assert pages.index_page(whole, urls, 30) == pages.index_page(held, urls, 30)
+    groups = site.agency_groups(whole, ids)
+    assert groups
+    for members in groups.values():
+        bases = [report_id for report_id, _ in members]
+        summaries = [held[ids.index(report_id)] for report_id in bases]
+        assert pages.agency_page([r for _, r in members], bases) == pages.agency_page(summaries, bases)
+
+
+def test_a_report_over_the_time_bound_is_unparsed_and_the_build_goes_on(tmp_path, monkeypatch):
+    write_corpus(tmp_path / "reports", 70, seed=9)
+    slow = sorted((tmp_path / "reports").glob("*.txt"))[3]
+    process = pipeline.process
+
+    def hanging(path):
+        if path == slow:
+            time.sleep(60)
+        return process(path)
+
+    monkeypatch.setattr(pipeline, "process", hanging)  # forked workers inherit it
+    started = time.perf_counter()
+    built = pipeline.build(tmp_path / "reports", tmp_path / "package", jobs=2, time_bound=1)
+    assert time.perf_counter() - started < 30
+    assert len(built.reports) == 70 == built.written.rows["reports"]
+    timed_out = [r for r in built.reports if r.status == "unparsed"]
+    assert [r.source.file for r in timed_out] == [slow.name]
+    assert timed_out[0].findings[0].rule == "timeout"
+
+
+def test_a_rebuild_removes_the_pages_of_reports_gone_and_keeps_foreign_folders_safe(tmp_path):
+    reports_dir = tmp_path / "reports"
+    write_corpus(reports_dir, 4, seed=2)
+    site_dir = tmp_path / "site"
+    first = pipeline.build(reports_dir, tmp_path / "package", site_dir, ROOT)
+    gone = report_ids(first.reports)[0]
+    assert (site_dir / "reports" / f"{gone}.html").is_file()
+    doomed = next(p for p in reports_dir.iterdir() if p.suffix != ".yml" and first.reports[0].source.file == p.name)
+    doomed.unlink()
+    pipeline.build(reports_dir, tmp_path / "package", site_dir, ROOT)
+    assert not list((site_dir / "reports").glob(f"{gone}.*"))
+    assert len(list((site_dir / "reports").glob("*.json"))) == 3
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "--reports", str(reports_dir), "--package", str(tmp_path / "p2"),
+                                      "--site", str(foreign), "--project", str(ROOT), "--no-cache"])
+    assert result.exit_code == 2 and "不是 gongkai 生成" in result.output
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep me"

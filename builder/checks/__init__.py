@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from builder.checks import rules
 from builder.model import Finding, Report, Severity
@@ -47,6 +48,7 @@ PARSE_RULES = (
     Rule("unreadable", "error", "文件无法读取"),
     Rule("no_tables", "error", "未找到任何统计表格（可能是图片）"),
     Rule("internal_error", "error", "解析时发生内部错误"),
+    Rule("timeout", "error", "读取与解析超时"),
     Rule("short_row", "warning", "一行的数字少于列数"),
     Rule("extra_figures", "warning", "一行的数字多于列数"),
     Rule("missing_row", "warning", "表格缺少某一行"),
@@ -84,6 +86,13 @@ def check_corpus(reports: Sequence[Report]) -> dict[int, tuple[Finding, ...]]:
             if year - 1 in years:
                 found[position] += _carried_over(reports[years[year - 1]], reports[position])
     return {position: tuple(findings) for position, findings in found.items() if findings}
+
+
+@cache
+def corpus_paths(version: str) -> frozenset[str]:
+    """The cells `check_corpus` reads."""
+    return frozenset(f"applications/{row}/{column.key}" for row in ("carried_over", "carried_forward")
+                     for column in TEMPLATES[version].applications.columns)
 
 
 def _carried_over(previous: Report, current: Report) -> Iterator[Finding]:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import filecmp
 import hashlib
-import io
 import json
+import os
+import shutil
+import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,8 @@ ZIP_NAME = "gongkai-datapackage.zip"
 SQLITE_NAME = "gongkai.sqlite"
 DICTIONARY_NAME = "README.md"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# the files the site offers for download: all but the dictionary, which it shows as a page
+PLACEHOLDERS = (*sorted([f"{name}.csv" for name in ORDER] + [DESCRIPTOR]), ZIP_NAME, SQLITE_NAME)
 
 LICENSE = {
     "name": "CC0-1.0",
@@ -54,37 +59,83 @@ class Written:
 
 def write_package(reports: Sequence[Report], out: Path, created: str | None = None) -> Written:
     """Write every report to `out`; `created` (ISO 8601) only when the caller has a fixed time."""
-    out.mkdir(parents=True, exist_ok=True)
     ids = report_ids(reports)
-    ordered = sorted(zip(ids, reports), key=lambda pair: pair[0])
-    tables: dict[str, list[tuple]] = {name: [] for name in ORDER}
-    for report_id, report in ordered:
-        for name, rows in rows_of(report, report_id).items():
-            tables[name].extend(rows)
-    files: dict[str, bytes] = {f"{name}.csv": _csv(name, rows) for name, rows in tables.items()}
-    descriptor = _descriptor(files, created)
-    files[DESCRIPTOR] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    files[DICTIONARY_NAME] = dictionary.markdown(descriptor).encode("utf-8")
-    for name, data in files.items():
-        _write_if_changed(out / name, data)
-    _write_if_changed(out / ZIP_NAME, _zip(files))
-    sqlite.write(out / SQLITE_NAME, tables)
-    if len(tables["reports"]) != len(reports):  # nothing lost: checked at every build
-        raise RuntimeError(f"读取 {len(reports)} 份报告，却只写出 {len(tables['reports'])} 行 reports 数据")
-    return Written(len(reports), {name: len(rows) for name, rows in tables.items()},
-                   (*sorted(files), ZIP_NAME, SQLITE_NAME))
+    with PackageWriter(out) as writer:
+        for report_id, report in sorted(zip(ids, reports), key=lambda pair: pair[0]):
+            writer.add(rows_of(report, report_id))
+        return writer.close(len(reports), created)
 
 
-def _csv(name: str, rows: list[tuple]) -> bytes:
-    """CSV with a header; None is written as an empty cell, booleans as true and false."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f["name"] for f in RESOURCES[name]["fields"]])
-    booleans = [i for i, f in enumerate(RESOURCES[name]["fields"]) if f["type"] == "boolean"]
-    if booleans:
-        rows = [_booleans_as_text(row, booleans) for row in rows]
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+class PackageWriter:
+    """The package written as reports stream by, in id order: each report's rows go straight
+    to the CSV files and the database, so a build never holds every report's rows.
+
+    Files are made in a staging folder inside `out` and moved into place when complete; a
+    file whose bytes did not change is left as it was."""
+
+    def __init__(self, out: Path):
+        out.mkdir(parents=True, exist_ok=True)
+        self.out = out
+        self.staging = Path(tempfile.mkdtemp(prefix=".gongkai-", dir=out))
+        self.files = {name: (self.staging / f"{name}.csv").open("w", encoding="utf-8", newline="") for name in ORDER}
+        self.writers = {name: csv.writer(file, lineterminator="\n") for name, file in self.files.items()}
+        self.booleans = {name: [i for i, f in enumerate(RESOURCES[name]["fields"]) if f["type"] == "boolean"]
+                         for name in ORDER}
+        for name, writer in self.writers.items():
+            writer.writerow([f["name"] for f in RESOURCES[name]["fields"]])
+        self.database = sqlite.Writer(self.staging / SQLITE_NAME)
+        self.rows = dict.fromkeys(ORDER, 0)
+
+    def __enter__(self) -> PackageWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for file in self.files.values():
+            file.close()
+        self.database.close()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def add(self, rows: Mapping[str, Iterable[tuple]]) -> None:
+        """One report's rows, by resource."""
+        for name, table_rows in rows.items():
+            table_rows = list(table_rows)
+            self.database.add(name, table_rows)
+            if self.booleans[name]:
+                table_rows = [_booleans_as_text(row, self.booleans[name]) for row in table_rows]
+            self.writers[name].writerows(table_rows)
+            self.rows[name] += len(table_rows)
+
+    def close(self, reports: int, created: str | None = None) -> Written:
+        """Finish the files and move them into `out`; `reports` is how many were read."""
+        if self.rows["reports"] != reports:  # nothing lost: checked at every build
+            raise RuntimeError(f"读取 {reports} 份报告，却只写出 {self.rows['reports']} 行 reports 数据")
+        for file in self.files.values():
+            file.close()
+        self.database.close()
+        csv_files = {f"{name}.csv": self.staging / f"{name}.csv" for name in ORDER}
+        descriptor = _descriptor({name: _digest(path) for name, path in csv_files.items()}, created)
+        texts = {DESCRIPTOR: (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                 DICTIONARY_NAME: dictionary.markdown(descriptor).encode("utf-8")}
+        for name, data in texts.items():
+            (self.staging / name).write_bytes(data)
+        members = {**csv_files, **{name: self.staging / name for name in texts}}
+        _zip(members, self.staging / ZIP_NAME)
+        for name in (*members, ZIP_NAME, SQLITE_NAME):
+            _move_if_changed(self.staging / name, self.out / name)
+        return Written(reports, dict(self.rows), (*sorted(members), ZIP_NAME, SQLITE_NAME))
+
+
+def dictionary_markdown() -> str:
+    """The data dictionary, which depends on the schemas alone, before any data is written."""
+    return dictionary.markdown(_descriptor(None, None))
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    return path.stat().st_size, digest.hexdigest()
 
 
 def _booleans_as_text(row: tuple, positions: list[int]) -> tuple:
@@ -94,7 +145,8 @@ def _booleans_as_text(row: tuple, positions: list[int]) -> tuple:
     return tuple(cells)
 
 
-def _descriptor(files: dict[str, bytes], created: str | None) -> dict:
+def _descriptor(files: Mapping[str, tuple[int, str]] | None, created: str | None) -> dict:
+    """The descriptor; `files` gives each CSV file's size and SHA-256 (None: not written yet)."""
     descriptor = {
         "name": "gongkai",
         "title": "政府信息公开工作年度报告数据 (gongkai: Chinese government information disclosure annual reports)",
@@ -118,8 +170,7 @@ def _descriptor(files: dict[str, bytes], created: str | None) -> dict:
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "bytes": len(files[f"{name}.csv"]),
-            "hash": "sha256:" + hashlib.sha256(files[f"{name}.csv"]).hexdigest(),
+            **({"bytes": files[f"{name}.csv"][0], "hash": "sha256:" + files[f"{name}.csv"][1]} if files else {}),
             "schema": schema(name),
         }
         for name in ORDER
@@ -139,17 +190,19 @@ def created_from_environment(environ) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
+def _zip(members: Mapping[str, Path], path: Path) -> None:
+    """The files in a zip with fixed times and modes, copied in blocks rather than read whole."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(members):
             info = zipfile.ZipInfo(f"gongkai/{name}", date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, files[name])
-    return buffer.getvalue()
+            info.file_size = members[name].stat().st_size  # zipfile chooses zip64 from it
+            with members[name].open("rb") as source, archive.open(info, "w") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
-    if not path.is_file() or path.read_bytes() != data:
-        path.write_bytes(data)
+def _move_if_changed(staged: Path, target: Path) -> None:
+    if target.is_file() and filecmp.cmp(staged, target, shallow=False):
+        return
+    os.replace(staged, target)

@@ -3,8 +3,6 @@ keys; rows go in through parameterized statements, never through SQL made from v
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import sqlite_utils
@@ -14,29 +12,45 @@ from builder.package.schema import ORDER, RESOURCES
 _TYPES = {"integer": int, "number": float, "boolean": int}
 
 
-def write(path: Path, tables: dict[str, list[dict]]) -> None:
-    """Build the database in a temporary file and move it into place, so a reader never sees
-    half a database and an unchanged database keeps its bytes."""
-    handle, temporary = tempfile.mkstemp(suffix=".sqlite", dir=path.parent)
-    os.close(handle)
-    try:
-        database = sqlite_utils.Database(temporary, recreate=True)
-        # a new file, moved into place only when complete: no journal or syncing is needed
-        database.execute("pragma journal_mode = off")
-        database.execute("pragma synchronous = off")
-        for name in ORDER:
-            _table(database, name, tables[name])
-        database.conn.commit()
-        database.close()
-        if path.is_file() and path.read_bytes() == Path(temporary).read_bytes():
+class Writer:
+    """The database built in `path` as rows arrive, table by table in batches. Rows go in
+    through parameterized statements; names come from our schema, values only as parameters."""
+
+    BATCH = 20_000
+
+    def __init__(self, path: Path):
+        self.database = sqlite_utils.Database(path, recreate=True)
+        # a staged file, moved into place only when complete: no journal or syncing is needed
+        self.database.execute("pragma journal_mode = off")
+        self.database.execute("pragma synchronous = off")
+        self.pending: dict[str, list[tuple]] = {name: [] for name in ORDER}
+        self.statements = {name: _create(self.database, name) for name in ORDER}
+        self.closed = False
+
+    def add(self, name: str, rows: list[tuple]) -> None:
+        pending = self.pending[name]
+        pending.extend(rows)
+        if len(pending) >= self.BATCH:
+            self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        # sqlite-utils' insert_all inspects every value in Python (20 s for 10,000 reports);
+        # executemany binds the row tuples in C
+        with self.database.conn:
+            self.database.conn.executemany(self.statements[name], self.pending[name])
+        self.pending[name].clear()
+
+    def close(self) -> None:
+        if self.closed:
             return
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+        for name in ORDER:
+            self._flush(name)
+        self.database.close()
+        self.closed = True
 
 
-def _table(database: sqlite_utils.Database, name: str, rows: list[tuple]) -> None:
+def _create(database: sqlite_utils.Database, name: str) -> str:
+    """Create the table `name` with its keys; the statement that inserts its rows."""
     resource = RESOURCES[name]
     fields = resource["fields"]
     columns = {f["name"]: _TYPES.get(f["type"], str) for f in fields}
@@ -44,9 +58,6 @@ def _table(database: sqlite_utils.Database, name: str, rows: list[tuple]) -> Non
     key = resource["primaryKey"]
     database[name].create(columns, pk=tuple(key) if len(key) > 1 else key[0], foreign_keys=foreign_keys,
                           not_null={f["name"] for f in fields if f.get("constraints", {}).get("required")})
-    # sqlite-utils' insert_all inspects every value in Python (20 s for 10,000 reports);
-    # executemany binds the row tuples in C. Names come from our schema, values only as parameters.
     names = ", ".join(f"[{f['name']}]" for f in fields)
     marks = ", ".join("?" for _ in fields)
-    with database.conn:
-        database.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", rows)
+    return f"insert into [{name}] ({names}) values ({marks})"

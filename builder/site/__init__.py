@@ -34,71 +34,140 @@ INDEX_PAGE = "reports/index.md"
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 
+MARKER = ".gongkai-site"  # says a folder holds a site gongkai built, whose old files it may remove
+
+
+class SiteDirTaken(Exception):
+    """The site folder holds files gongkai did not write: a problem of configuration."""
+
+
 @dataclass(frozen=True)
 class SiteBuilt:
     report_pages: int
     agency_pages: int
 
 
-def build_site(reports: Sequence[Report], ids: Sequence[str], sources: Sequence[Path], package_dir: Path,
-               site_dir: Path, project: Path) -> SiteBuilt:
-    """Write the site for `reports` (with their package ids and source files) to `site_dir`."""
+@dataclass(frozen=True)
+class Site:
+    """A site being written: its folder, the shell every generated page is a copy of, and
+    the files MkDocs wrote (relative paths)."""
+
+    folder: Path
+    shell: str
+    written: frozenset[str]
+
+
+def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionary: str) -> Site:
+    """MkDocs builds the hand-written pages, the data dictionary and the shell page in a
+    staging folder, copied into `site_dir`; the package's files are put in at `finish`."""
+    _claim(site_dir)
     with tempfile.TemporaryDirectory(prefix="gongkai-docs-") as staging:
-        docs = Path(staging)
-        _stage(docs, project / "content", package_dir)
-        _mkdocs(project / "mkdocs.yml", docs, site_dir)
-    shell_path = site_dir / "reports" / f"{SHELL}.html"
-    shell = shell_path.read_text(encoding="utf-8")
-    shell_path.unlink()
-    agencies = _agencies(reports, ids)
-    agency_of = {report_id: aid for aid, members in agencies.items() if len(members) > 1 for report_id, _ in members}
-    pages_dir = site_dir / "reports"
-    entries = []
-    for report, report_id, source in zip(reports, ids, sources):
-        suffix = source.suffix.lower()
-        source_name = f"{report_id}.source{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
-        if source.is_file() and not source.is_symlink():
-            shutil.copyfile(source, pages_dir / source_name)
-        title = pages.report_title(report)
-        agency_url = f"../agencies/{agency_of[report_id]}.html" if report_id in agency_of else None
-        try:
-            html = pages.report_page(report, report_id, agency_url, source_name)
-        except Exception as err:  # one page that cannot be rendered must not cost the site
-            html = (f"<p>此报告的页面无法生成（内部错误：{escape(type(err).__name__)}）。"
-                    f'其数据见 <a href="{report_id}.json">JSON</a> 与数据包。</p>')
-        _write(pages_dir / f"{report_id}.html", _fill(shell, title, html, f"reports/{report_id}.html"))
-        _write(pages_dir / f"{report_id}.svg", pages.badge(report.status)[0])
-        _write(pages_dir / f"{report_id}.json", dumps(report, indent=None) + "\n")
-        _write(pages_dir / f"{report_id}.csv", pages.report_csv(report))
-        entries.append(search.report_entry(report, f"reports/{report_id}.html", title))
-    written_agencies = 0
+        docs, built = Path(staging) / "docs", Path(staging) / "site"
+        _stage(docs, project / "content", package_files, dictionary)
+        _mkdocs(project / "mkdocs.yml", docs, built)
+        shell_path = built / "reports" / f"{SHELL}.html"
+        shell = shell_path.read_text(encoding="utf-8")
+        shell_path.unlink()
+        for name in package_files:  # placeholders, so that MkDocs could check the links to them
+            (built / "data" / name).unlink()
+        written = frozenset(path.relative_to(built).as_posix() for path in built.rglob("*") if path.is_file())
+        shutil.copytree(built, site_dir, dirs_exist_ok=True)
+    (site_dir / "reports").mkdir(exist_ok=True)
     (site_dir / "agencies").mkdir(exist_ok=True)
-    for aid, members in agencies.items():
-        if len(members) < 2:
-            continue
-        group = [report for _, report in members]
-        html = pages.agency_page(group, [f"../reports/{report_id}" for report_id, _ in members])
-        _write(site_dir / "agencies" / f"{aid}.html", _fill(shell, group[0].agency, html, f"agencies/{aid}.html"))
-        entries.append(search.agency_entry(group[0], f"agencies/{aid}.html", sorted(r.year for r in group if r.year)))
-        written_agencies += 1
-    _fill_index(site_dir, reports, ids, len(agencies))
-    _search_index(site_dir, entries)
-    _sitemap(site_dir)
-    (site_dir / FEED).write_bytes(feed.atom(reports, ids, "gongkai：新收录的政府信息公开工作年度报告", FEED_TAG))
-    return SiteBuilt(len(reports), written_agencies)
+    return Site(site_dir, shell, written)
 
 
-def _stage(docs: Path, content: Path, package_dir: Path) -> None:
-    """The docs folder MkDocs builds: hand-written pages, the data dictionary, the data files
-    and the pages gongkai fills in."""
+def _claim(site_dir: Path) -> None:
+    """Refuse a folder with files of its own: a build removes the files it did not write."""
+    if not site_dir.is_dir() or (site_dir / MARKER).is_file() or not any(site_dir.iterdir()):
+        return
+    if (site_dir / "search" / "search_index.json").is_file():  # an MkDocs site: MkDocs would have wiped it too
+        return
+    raise SiteDirTaken(f"网站目录 {site_dir} 中已有不是 gongkai 生成的文件；为免删除它们，请指定空目录或先清空它")
+
+
+def write_report(site: Site, report: Report, report_id: str, agency_url: str | None,
+                 source: Path) -> tuple[dict, tuple[str, ...]]:
+    """A report's page, badge, JSON, CSV and source file; its search entry and the files written."""
+    pages_dir = site.folder / "reports"
+    suffix = source.suffix.lower()
+    source_name = f"{report_id}.source{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
+    names = [f"{report_id}.html", f"{report_id}.svg", f"{report_id}.json", f"{report_id}.csv"]
+    if source.is_file() and not source.is_symlink():
+        shutil.copyfile(source, pages_dir / source_name)
+        names.append(source_name)
+    title = pages.report_title(report)
+    try:
+        html = pages.report_page(report, report_id, agency_url, source_name)
+    except Exception as err:  # one page that cannot be rendered must not cost the site
+        html = (f"<p>此报告的页面无法生成（内部错误：{escape(type(err).__name__)}）。"
+                f'其数据见 <a href="{report_id}.json">JSON</a> 与数据包。</p>')
+    _write(pages_dir / f"{report_id}.html", _fill(site.shell, title, html, f"reports/{report_id}.html"))
+    _write(pages_dir / f"{report_id}.svg", pages.badge(report.status)[0])
+    _write(pages_dir / f"{report_id}.json", dumps(report, indent=None) + "\n")
+    _write(pages_dir / f"{report_id}.csv", pages.report_csv(report))
+    entry = search.report_entry(report, f"reports/{report_id}.html", title)
+    return entry, tuple(f"reports/{name}" for name in names)
+
+
+def write_agency(site: Site, agency_id: str, members: Sequence[tuple[str, Report]]) -> tuple[dict, str]:
+    """An agency's page over its reports (summaries will do); its search entry and file."""
+    group = [report for _, report in members]
+    html = pages.agency_page(group, [f"../reports/{report_id}" for report_id, _ in members])
+    name = f"agencies/{agency_id}.html"
+    _write(site.folder / name, _fill(site.shell, group[0].agency, html, name))
+    return search.agency_entry(group[0], name, sorted(r.year for r in group if r.year)), name
+
+
+def agency_groups(reports: Sequence[Report], ids: Sequence[str]) -> dict[str, list[tuple[str, Report]]]:
+    """The agencies with more than one report, each with its reports' ids and reports."""
+    groups: dict[str, list[tuple[str, Report]]] = defaultdict(list)
+    for report, report_id in zip(reports, ids):
+        digest = agency_digest(report)
+        if digest:
+            groups[f"a-{digest}"].append((report_id, report))
+    return {agency_id: members for agency_id, members in groups.items() if len(members) > 1}
+
+
+def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: list[dict], written: set[str],
+           package_dir: Path, agencies: int) -> None:
+    """The overview, search index, sitemap and feed over all `reports` (summaries will do),
+    the package's files; then every file of an older build that this one did not write goes."""
+    for name in _package_files(package_dir):
+        shutil.copyfile(package_dir / name, site.folder / "data" / name)
+        written.add(f"data/{name}")
+    _fill_index(site.folder, reports, ids, agencies)
+    _search_index(site.folder, entries)
+    _sitemap(site.folder)
+    (site.folder / FEED).write_bytes(feed.atom(reports, ids, "gongkai：新收录的政府信息公开工作年度报告", FEED_TAG))
+    (site.folder / MARKER).write_text("gongkai\n", encoding="utf-8")
+    written |= site.written | {FEED, MARKER, "sitemap.xml.gz"}
+    _remove_stale(site.folder, written)
+
+
+def _package_files(package_dir: Path) -> list[str]:
+    return sorted(path.name for path in package_dir.iterdir() if path.is_file() and path.name != DICTIONARY_NAME)
+
+
+def _remove_stale(folder: Path, written: set[str]) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):  # files before the folders holding them
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink() or path.is_file():
+            if name not in written:
+                path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _stage(docs: Path, content: Path, package_files: Sequence[str], dictionary: str) -> None:
+    """The docs folder MkDocs builds: hand-written pages, the data dictionary, placeholders
+    for the data files and the pages gongkai fills in."""
     shutil.copytree(content, docs, dirs_exist_ok=True)
-    dictionary = (package_dir / DICTIONARY_NAME).read_text(encoding="utf-8")
     (docs / "dictionary.md").write_text(dictionary, encoding="utf-8")
     data = docs / "data"
     data.mkdir(exist_ok=True)
-    for path in sorted(package_dir.iterdir()):
-        if path.is_file() and path.name != DICTIONARY_NAME:
-            shutil.copyfile(path, data / path.name)
+    for name in package_files:
+        (data / name).write_bytes(b"")
     (docs / FEED).write_text("", encoding="utf-8")  # a place for the feed, so that links to it resolve
     (docs / "reports").mkdir(parents=True, exist_ok=True)
     (docs / "reports" / f"{SHELL}.md").write_text(
@@ -127,15 +196,6 @@ def _fill_index(site_dir: Path, reports: Sequence[Report], ids: Sequence[str], a
     path = site_dir / "reports" / "index.html"
     html = pages.index_page(reports, [f"{report_id}.html" for report_id in ids], agencies)
     _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, html, 1))
-
-
-def _agencies(reports: Sequence[Report], ids: Sequence[str]) -> dict[str, list[tuple[str, Report]]]:
-    groups: dict[str, list[tuple[str, Report]]] = defaultdict(list)
-    for report, report_id in zip(reports, ids):
-        digest = agency_digest(report)
-        if digest:
-            groups[f"a-{digest}"].append((report_id, report))
-    return groups
 
 
 def _search_index(site_dir: Path, entries: list[dict]) -> None:

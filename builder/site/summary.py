@@ -66,6 +66,17 @@ def rows_matching(version: str, prefixes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(r for r in rows if any(r == p or (p.endswith("_") and r.startswith(p)) for p in prefixes))
 
 
+@cache
+def paths_read(version: str) -> frozenset[str]:
+    """Every cell this module and the agency pages read: what a report's summary keeps."""
+    template = TEMPLATES[version]
+    grid = template.reviews_litigation
+    return frozenset([f"applications/{row.key}/total" for row in template.applications.rows] +
+                     [f"reviews_litigation/{row.key}/{column.key}" for row in grid.rows for column in grid.columns] +
+                     [f"active_disclosure/{article.key}/{item.key}/{metric.key}"
+                      for article in template.articles for item in article.items for metric in article.metrics])
+
+
 def printed_total(report: Report, paths) -> Number | None:
     """The sum of the figures printed at `paths`; None when all of them are blank."""
     printed = [v for v in (report.value(p) for p in paths) if v is not None]
