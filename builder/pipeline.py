@@ -63,6 +63,7 @@ class LostReports(Exception):
 
 
 TIME_LIMIT = 60.0  # seconds a report may take to read, parse and check; a 200-page PDF takes a few
+MEMORY_LIMIT = 2 * 1024**3  # bytes a report may add to its process: a 50 MB PDF needs a few hundred MB
 
 
 def process_all(paths: Iterable[Path]) -> list[Report]:
@@ -225,10 +226,11 @@ def _parse(path: Path) -> tuple[bytes, bytes]:
     return encode(report), encode(summarize(report))
 
 
-def process_bounded(path: Path, seconds: float | None) -> Report:
-    """`process`, given up after `seconds` with status `unparsed`."""
+def process_bounded(path: Path, seconds: float | None, memory: int | None = MEMORY_LIMIT) -> Report:
+    """`process`, given up after `seconds` with status `unparsed`, and with at most `memory`
+    bytes more than the process had (see `pool.memory_limit`)."""
     try:
-        with pool.time_limit(seconds):
+        with pool.time_limit(seconds), pool.memory_limit(memory):
             return process(path)
     except pool.TimeLimit:
         return _unparsed(_bare_source(path), Finding("timeout", "error", f"读取与解析超过 {seconds:g} 秒，已放弃"))

@@ -3,6 +3,7 @@ number of results waiting, and the time bound a report's parse runs under."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections import deque
@@ -38,6 +39,32 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def memory_limit(extra: int | None) -> Iterator[None]:
+    """Let this process grow by at most `extra` bytes of address space; past it, allocations
+    raise MemoryError. The bound of a file that inflates without end (a PDF stream, a zip),
+    where no size is declared to check beforehand. Linux only; elsewhere, no bound."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError, ValueError):
+        soft = None
+    bound = None if soft is None or extra is None else used + extra
+    if bound is not None and hard != resource.RLIM_INFINITY:
+        bound = min(bound, hard)
+    if bound is None or (soft != resource.RLIM_INFINITY and soft <= bound):
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (bound, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 @contextmanager

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import resource
 import shutil
 import unicodedata
 import zipfile
+import zlib
 
 from builder import pipeline
 from builder.package.rows import report_ids
@@ -59,3 +61,38 @@ def test_gigantic_lines_are_bounded(tmp_path):
     report = pipeline.process(path)
     assert report.status == "unparsed"
     assert all(len(text) <= 20_000 for text in report.sections.values())
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    """A PDF of these objects (numbered from 1, the first the catalog) with a true xref table."""
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def test_a_pdf_stream_that_inflates_without_end_is_refused_within_the_memory_bound(tmp_path):
+    squeeze = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    stream = b"".join(squeeze.compress(block) for _ in range(400)) + squeeze.flush()  # 400 MB in < 1 MB
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                           b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                           b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream)]))
+    assert path.stat().st_size < 1 << 20
+    report = pipeline.process_bounded(path, seconds=30, memory=128 << 20)
+    assert report.status == "unparsed" and "内存超过上限" in report.findings[0].message
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # the bound is lifted after
+
+
+def test_a_pdf_declaring_a_hundred_thousand_pages_is_refused_before_they_are_made(tmp_path):
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                           b"<< /Type /Pages /Kids [%s] /Count 100000 >>" % (b"3 0 R " * 100_000),
+                           b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]))
+    report = pipeline.process_bounded(path, seconds=30)
+    assert report.status == "unparsed" and "页数过多" in report.findings[0].message

@@ -84,3 +84,9 @@ def read(path: Path, data: bytes | None = None) -> Document:
         return READERS[fmt](data, source)
     except text.NotText as err:
         raise ReadError(str(err), source) from None
+    except MemoryError:  # the bound of `pool.memory_limit`: a file that inflates without end
+        raise ReadError("读取此文件所需内存超过上限（疑为压缩炸弹），未读取", source) from None
+    except RecursionError:
+        raise ReadError("文件结构嵌套过深，未读取", source) from None
+    except Exception as err:  # a reader's bug must cost one report, not the build
+        raise ReadError(f"读取时发生内部错误（{type(err).__name__}）", source) from None

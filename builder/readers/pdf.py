@@ -8,6 +8,7 @@ import re
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdftypes import resolve1
 
 from builder.model import Document, DocRow, Source
 from builder.readers.cells import paragraph, table_row
@@ -27,20 +28,36 @@ def read(data: bytes, source: Source) -> Document:
         pdf = pdfplumber.open(io.BytesIO(data))
     except PDFPasswordIncorrect:
         raise NotText("PDF 文件有密码保护，无法读取") from None
+    except MemoryError:
+        raise
     except Exception as err:  # pdfminer raises many kinds, wrapped or not, for a damaged file
         if "password" in str(err).lower() or isinstance(getattr(err, "__cause__", None), PDFPasswordIncorrect):
             raise NotText("PDF 文件有密码保护，无法读取") from None
         raise NotText(f"PDF 文件已损坏或不完整（{type(err).__name__}）") from None
     with pdf:
-        if len(pdf.pages) > MAX_PAGES:
-            raise NotText(f"PDF 页数过多（{len(pdf.pages)} 页，上限 {MAX_PAGES} 页）")
+        declared = _declared_pages(pdf)  # before pdfplumber makes an object of every page
+        if declared > MAX_PAGES or len(pdf.pages) > MAX_PAGES:
+            raise NotText(f"PDF 页数过多（{max(declared, len(pdf.pages))} 页，上限 {MAX_PAGES} 页）")
         try:
             rows = [row for number, page in enumerate(pdf.pages, start=1) for row in _page_rows(page, number)]
+        except MemoryError:
+            raise
         except Exception as err:  # pdfminer raises many kinds for a damaged file
+            if isinstance(err.__cause__ or err.__context__, MemoryError):
+                raise MemoryError from None  # pdfplumber wraps it: a stream that inflates without end
             raise NotText(f"PDF 文件已损坏，无法读取（{type(err).__name__}）") from None
         if not any(page.chars for page in pdf.pages):
             raise Scanned("PDF 没有文字层（扫描件）：表格是图片，需要 OCR 才能读取")
     return Document(source, tuple(rows))
+
+
+def _declared_pages(pdf) -> int:
+    """The page count the page tree declares (0 when it declares none)."""
+    try:
+        count = resolve1(resolve1(pdf.doc.catalog["Pages"]).get("Count"))
+        return count if isinstance(count, int) else 0
+    except Exception:  # a damaged tree: the pages themselves will tell
+        return 0
 
 
 def _cells_by_gaps(line: dict) -> list[str]:
