@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test bench golden clean
+.PHONY: site test fuzz bench golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ site: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The long profile of the fuzz and property tests: a hundred times the examples of `make test`.
+fuzz: $(STAMP)
+	FUZZ_SCALE=100 $(BIN)/python -m pytest tests/test_fuzz.py tests/test_properties.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

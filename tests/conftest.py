@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from builder.readers.text import read
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
+# `make fuzz` sets FUZZ_SCALE=100: a hundred times the fuzzing and property examples of `make test`
+FUZZ_SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 

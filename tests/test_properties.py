@@ -9,9 +9,9 @@ from builder import synth
 from builder.model import Source
 from builder.parse import parse
 from builder.readers.text import NotText, read
-from conftest import parse_text
+from conftest import FUZZ_SCALE, parse_text
 
-PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROFILE = settings(max_examples=150 * FUZZ_SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROFILE
@@ -40,7 +40,7 @@ def test_consistent_reports_without_blanks_come_back_exactly(seed):
     assert {p: report.value(p) for p in values} == values
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300 * FUZZ_SCALE, deadline=None)
 @given(st.text(alphabet=st.sampled_from("0123456789一二三四五六（）()、.\t|\n 自然人总计予以公开规章第二十条/—-"), max_size=600))
 def test_random_text_never_crashes_the_parser(text):
     try:
@@ -51,7 +51,7 @@ def test_random_text_never_crashes_the_parser(text):
     assert isinstance(report.findings, tuple)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100 * FUZZ_SCALE, deadline=None)
 @given(st.integers(min_value=0, max_value=2**16), st.data())
 def test_figures_reported_are_figures_printed(seed, data):
     """Lines deleted or swapped: whatever the parser still reports was printed in the source,

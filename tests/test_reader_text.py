@@ -52,6 +52,16 @@ def test_fullwidth_digits_are_figures():
     assert token_of("\u3000 5").value == 5
 
 
+def test_runs_of_digits_too_long_for_a_figure_are_text():
+    """15 digits are held exactly everywhere the figures go (SQLite, JSON, JavaScript); a
+    longer run, 5,000 digits or an exponent is no figure a report prints."""
+    from builder.parse.cells import token_of
+    assert token_of("9" * 15).value == 10**15 - 1
+    assert token_of("123,456,789,012,345").value == 123456789012345
+    for text in ("9" * 16, "1" * 5000, "1e308", "1.1234567", "1,234,567,890,123,456"):
+        assert token_of(text).kind == "text", text
+
+
 def test_tab_separated_rows_keep_empty_cells_in_place():
     rows = rows_of(["规章\t0\t\t3", "正文"])
     assert rows[0].texts == ("规章", "0", "", "3")

@@ -31,7 +31,10 @@ def label_core(normalized: str) -> str:
 
 BLANK_MARKS = frozenset({"/", "／", "-", "—", "——", "–", "--", "---", "无", "空", "\\", "×", "x", "/-", "－"})
 
-_NUMBER = re.compile(r"^(?P<sign>[-+−－]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|元|亿元|件|条|个|项)?$")
+# At most 15 digits before the point and 6 after: every figure a report prints, held exactly by
+# SQLite, JSON readers and JavaScript (2**53 has 16 digits); a longer run of digits is text.
+_NUMBER = re.compile(r"^(?P<sign>[-+−－]?)(?P<digits>\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?P<frac>\.\d{1,6})?"
+                     r"(?P<unit>万元|元|亿元|件|条|个|项)?$")
 
 
 @dataclass(frozen=True)
