@@ -87,9 +87,11 @@ def validate(files: tuple[Path, ...]) -> None:
               help="Parse results kept between builds: unchanged reports are not parsed again.")
 @click.option("--no-cache", is_flag=True, help="Parse every report, keeping nothing.")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
-              help="Processes that parse reports.")
+              help="Processes that parse reports and write their pages.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=pipeline.TIME_LIMIT,
+              show_default=True, help="Seconds one report may take to read and parse; past it, it is unparsed.")
 def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, project: Path, cache_file: Path,
-          no_cache: bool, jobs: int) -> None:
+          no_cache: bool, jobs: int, time_limit: float) -> None:
     """Parse and check every report, then write the data package (CSV, schemas, zip,
     SQLite) and the website.
 
@@ -113,7 +115,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
         raise click.UsageError(str(err)) from None
     try:
         built = _build(reports_dir, package_dir, None if no_site else site_dir, project, created,
-                       None if no_cache else cache_file, jobs)
+                       None if no_cache else cache_file, jobs, time_limit)
     except SiteDirTaken as err:
         click.echo(f"构建失败：{err}", err=True)
         sys.exit(2)
@@ -201,14 +203,15 @@ def synth(count: int, out: Path, seed: int) -> None:
     click.echo(f"已写入 {len(written)} 份合成报告：{out}/")
 
 
-def _build(reports_dir, package_dir, site_dir, project, created, cache_file, jobs) -> pipeline.Built:
+def _build(reports_dir, package_dir, site_dir, project, created, cache_file, jobs, time_limit) -> pipeline.Built:
     """The build, with a progress bar when a person watches."""
+    options = dict(cache_file=cache_file, jobs=jobs, time_bound=time_limit)
     if not sys.stderr.isatty():
-        return pipeline.build(reports_dir, package_dir, site_dir, project, created, cache_file=cache_file, jobs=jobs)
+        return pipeline.build(reports_dir, package_dir, site_dir, project, created, **options)
     total = len(pipeline.report_files([reports_dir]))
     with click.progressbar(length=total, label="解析报告", file=sys.stderr) as bar:
         return pipeline.build(reports_dir, package_dir, site_dir, project, created, progress=lambda _: bar.update(1),
-                              cache_file=cache_file, jobs=jobs)
+                              **options)
 
 
 def _describe(path: Path, report: Report) -> str:

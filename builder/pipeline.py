@@ -147,8 +147,9 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
         entries: list[dict] = []
         files: set[str] = set()
         writer = stack.enter_context(PackageWriter(package_dir))
-        with pool.mapper(jobs, len(tasks), _open_worker, (cache_file, site_run, time_bound), _close_worker) as run:
-            for rows, entry, names in run(_publish, tasks):
+        worker = (cache_file, site_run, time_bound)
+        with pool.mapper(jobs, len(tasks), _open_worker, worker, _close_worker) as run:
+            for rows, entry, names in _here_if_crashed(run(_publish, tasks), _publish, worker):
                 writer.add(rows)
                 if entry is not None:
                     entries.append(entry)
@@ -158,7 +159,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
             if site_run:
                 pages_written = len(entries)
                 members = list(agencies.items())
-                for entry, name in run(_publish_agency, members):
+                for entry, name in _here_if_crashed(run(_publish_agency, members), _publish_agency, worker):
                     entries.append(entry)
                     files.add(name)
                 site.finish(site_run, summaries, ids, entries, files, package_dir, len(agencies))
@@ -190,13 +191,33 @@ def _parse_all(paths: list[Path], cache: ParseCache, jobs: int, progress, time_b
         if progress:
             progress(path)
     with pool.mapper(jobs, len(misses), _open_worker, (None, None, time_bound), _close_worker) as run:
-        for (index, key), (payload, summary) in zip(misses, run(_parse, [paths[i] for i, _ in misses])):
-            cache.put(key, payload, summary)
-            held[index] = _Held(key, decode(summary))
+        for (index, key), parsed in zip(misses, run(_parse, [paths[i] for i, _ in misses])):
+            if isinstance(parsed, pool.Crashed):  # not cached: the next build tries again
+                report = _unparsed(_bare_source(paths[index]), Finding(
+                    "internal_error", "error", "读取此文件时进程意外终止（解析库的缺陷或内存耗尽），未读取"))
+                held[index] = _Held(None, report, report)
+            else:
+                cache.put(key, *parsed)
+                held[index] = _Held(key, decode(parsed[1]))
             if progress:
                 progress(paths[index])
     cache.commit()  # the workers that publish read these entries through connections of their own
     return held
+
+
+def _here_if_crashed(results: Iterable, fn: Callable, worker: tuple) -> Iterable:
+    """Results, with the task of a worker that died done again in this process: writing a
+    page or rows reads no file of the report, so a crash there is not the report's doing."""
+    for result in results:
+        if isinstance(result, pool.Crashed):
+            saved = dict(_worker)
+            _open_worker(*worker)
+            try:
+                result = fn(result.item)
+            finally:
+                _close_worker()
+                _worker.update(saved)
+        yield result
 
 
 def _named(report: Report, path: Path) -> Report:

@@ -1,5 +1,6 @@
 """Work on all cores: a function mapped over many items in their order, with a bounded
-number of results waiting, and the time bound a report's parse runs under."""
+number of results waiting and a process that dies costing its item alone; and the time and
+memory bounds a report's parse runs under."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 PARALLEL_FROM = 64  # fewer items than this are done sooner than a pool starts
 CHUNK = 16  # items sent to a worker at a time: one round trip each, not one per item
@@ -67,14 +71,24 @@ def memory_limit(extra: int | None) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+@dataclass(frozen=True)
+class Crashed:
+    """What `map` gives for an item whose process died under it (a crash in a C library,
+    the kernel's OOM killer): the item itself, for the caller to account for."""
+
+    item: Any
+
+
 @contextmanager
 def mapper(jobs: int, count: int, initializer: Callable[..., None], initargs: tuple,
            finalizer: Callable[[], None]) -> Iterator[Callable]:
     """`map(fn, items)`, on `jobs` processes when there are enough items to be worth it.
-    Each process (or this one) runs `initializer(*initargs)` first; `fn` must be picklable."""
+    Each process (or this one) runs `initializer(*initargs)` first; `fn` must be picklable.
+    On processes, an item whose process dies yields `Crashed(item)` and the others go on."""
     if jobs > 1 and count >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=initializer, initargs=initargs) as pool:
-            yield lambda fn, items: _ordered(pool, jobs, fn, items)
+        def make_pool(workers: int = jobs) -> ProcessPoolExecutor:
+            return ProcessPoolExecutor(max_workers=workers, initializer=initializer, initargs=initargs)
+        yield lambda fn, items: _ordered(make_pool, jobs, fn, items)
         return
     initializer(*initargs)
     try:
@@ -83,14 +97,36 @@ def mapper(jobs: int, count: int, initializer: Callable[..., None], initargs: tu
         finalizer()
 
 
-def _ordered(pool: ProcessPoolExecutor, jobs: int, fn: Callable, items: Sequence) -> Iterator:
-    pending: deque = deque()
-    for start in range(0, len(items), CHUNK):
-        pending.append(pool.submit(_run, fn, items[start:start + CHUNK]))
-        if len(pending) >= AHEAD * jobs:
-            yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
+def _ordered(make_pool: Callable[..., ProcessPoolExecutor], jobs: int, fn: Callable, items: Sequence) -> Iterator:
+    """Results in the order of `items`, with at most AHEAD chunks a worker in flight. When a
+    process dies, the pool is lost: the items that were in flight are done again one to a
+    process, to find the one that kills it, and a new pool takes the rest."""
+    done = 0
+    while done < len(items):
+        sent = done
+        with make_pool() as pool:
+            pending: deque = deque()
+            try:
+                while pending or sent < len(items):
+                    while sent < len(items) and len(pending) < AHEAD * jobs:
+                        pending.append(pool.submit(_run, fn, items[sent:sent + CHUNK]))
+                        sent += CHUNK
+                    results = pending.popleft().result()
+                    done += len(results)
+                    yield from results
+            except BrokenProcessPool:
+                pass
+        for item in items[done:min(sent, len(items))]:
+            yield _alone(make_pool, fn, item)
+        done = min(sent, len(items))
+
+
+def _alone(make_pool: Callable[..., ProcessPoolExecutor], fn: Callable, item: Any) -> Any:
+    with make_pool(1) as pool:
+        try:
+            return pool.submit(fn, item).result()
+        except BrokenProcessPool:
+            return Crashed(item)
 
 
 def _run(fn: Callable, items: Sequence) -> list:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections import Counter
 
@@ -101,3 +102,21 @@ def test_a_rebuild_removes_the_pages_of_reports_gone_and_keeps_foreign_folders_s
                                       "--site", str(foreign), "--project", str(ROOT), "--no-cache"])
     assert result.exit_code == 2 and "不是 gongkai 生成" in result.output
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_report_that_kills_its_process_costs_only_itself(tmp_path, monkeypatch):
+    write_corpus(tmp_path / "reports", 70, seed=11)
+    deadly = sorted((tmp_path / "reports").glob("*.txt"))[5]
+    process = pipeline.process
+
+    def crashing(path):
+        if path == deadly:
+            os._exit(9)  # as a segmentation fault in a C library would end it
+        return process(path)
+
+    monkeypatch.setattr(pipeline, "process", crashing)
+    built = pipeline.build(tmp_path / "reports", tmp_path / "package", jobs=2)
+    assert len(built.reports) == 70 == built.written.rows["reports"]
+    crashed = [r for r in built.reports if r.status == "unparsed"]
+    assert [r.source.file for r in crashed] == [deadly.name]
+    assert "进程意外终止" in crashed[0].findings[0].message

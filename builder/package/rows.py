@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from functools import cache
@@ -21,10 +21,13 @@ def report_ids(reports: Sequence[Report]) -> list[str]:
     shared = {base for base, count in Counter(bases).items() if count > 1}
     ids = [f"{base}-{_file_digest(r)[:8]}" if base in shared else base for base, r in zip(bases, reports)]
     # two copies of one file still share a digest: number them by their file names
-    for duplicate in {i for i, count in Counter(ids).items() if count > 1}:
-        same = sorted((r.source.file, n) for n, (i, r) in enumerate(zip(ids, reports)) if i == duplicate)
-        for rank, (_, n) in enumerate(same, start=1):
-            ids[n] = f"{duplicate}-{rank}"
+    positions: dict[str, list[int]] = defaultdict(list)
+    for n, report_id in enumerate(ids):
+        positions[report_id].append(n)
+    for duplicate, copies in positions.items():
+        if len(copies) > 1:
+            for rank, (_, n) in enumerate(sorted((reports[n].source.file, n) for n in copies), start=1):
+                ids[n] = f"{duplicate}-{rank}"
     return ids
 
 
