@@ -58,20 +58,37 @@ class ParseCache:
         try:
             self.db = self._open(path)
         except sqlite3.DatabaseError:  # not a database at all: start again
-            path.unlink(missing_ok=True)
+            for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                stale.unlink(missing_ok=True)
             self.db = self._open(path)
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path)
-        columns = tuple(row[1] for row in db.execute("pragma table_info(entries)"))
-        if columns != _COLUMNS:  # a cache of an older layout: its entries are of no use
-            db.execute("drop table if exists entries")
-            db.execute("create table entries (key text primary key, checksum text, payload blob, summary blob)")
+        try:
+            # workers read while the build writes: with a write-ahead log neither waits for the other
+            db.execute("pragma journal_mode = wal")
+            columns = tuple(row[1] for row in db.execute("pragma table_info(entries)"))
+            if columns != _COLUMNS:  # a cache of an older layout: its entries are of no use
+                db.execute("drop table if exists entries")
+                db.execute("create table entries (key text primary key, checksum text, payload blob, summary blob)")
+                db.commit()
+        except sqlite3.DatabaseError:
+            db.close()  # before the file goes: an open connection would keep its log alive
+            raise
         return db
 
     def get(self, key: str, sha256: str, summary: bool = False) -> Report | None:
         """The report (or with `summary`, its summary) stored under `key` for a file of `sha256`."""
+        found = self._entry(key, sha256, summary)
+        return found[1] if found else None
+
+    def get_summary(self, key: str, sha256: str) -> bytes | None:
+        """The summary stored under `key`, checked, as the bytes `decode` reads."""
+        found = self._entry(key, sha256, True)
+        return found[0] if found else None
+
+    def _entry(self, key: str, sha256: str, summary: bool) -> tuple[bytes, Report] | None:
         row = self.db.execute("select checksum, payload, summary from entries where key = ?", (key,)).fetchone()
         if row is None:
             self.misses += 1
@@ -80,14 +97,15 @@ class ParseCache:
         try:
             if not isinstance(payload, bytes) or not isinstance(short, bytes) or _checksum(payload, short) != checksum:
                 raise ValueError("checksum")
-            report = decode(short if summary else payload)
+            data = short if summary else payload
+            report = decode(data)
             if report.source.sha256 != sha256:
                 raise ValueError("source")
         except (ValueError, KeyError, TypeError, IndexError):
             self.rejected += 1
             return None
         self.hits += 1
-        return report
+        return data, report
 
     def put(self, key: str, payload: bytes, summary: bytes) -> None:
         """Store `encode(report)` and `encode(summarize(report))`, encoded by whoever parsed it."""

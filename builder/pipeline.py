@@ -134,8 +134,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
             cache_file = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gongkai-"))) / "reports.sqlite"
         cache = ParseCache(cache_file)
         stack.callback(cache.close)
-        held = _parse_all(paths, cache, jobs, progress, time_bound)
-        parsed = cache.misses + cache.rejected
+        held, parsed = _parse_all(paths, cache, cache_file, jobs, progress, time_bound)
         summaries, extra = _with_corpus_findings([h.summary for h in held])
         ids = report_ids(summaries)
         site_run = site.start(site_dir, project, PLACEHOLDERS, dictionary_markdown()) if site_dir else None
@@ -169,40 +168,34 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
     return Built(tuple(summaries), written, built_site, time.perf_counter() - start, parsed)
 
 
-def _parse_all(paths: list[Path], cache: ParseCache, jobs: int, progress, time_bound) -> list[_Held]:
-    """Every report parsed (or found in the cache), stored whole in the cache, held as a summary."""
-    held: list[_Held | None] = [None] * len(paths)
-    misses: list[tuple[int, str]] = []
-    for index, path in enumerate(paths):
-        try:
-            data = readers.load(path)
-        except readers.ReadError:
-            report = process(path)
-            held[index] = _Held(None, report, report)
+def _parse_all(paths: list[Path], cache: ParseCache, cache_file: Path, jobs: int, progress,
+               time_bound) -> tuple[list[_Held], int]:
+    """Every report found in the cache or parsed, by the workers, and stored whole in the cache;
+    held here as a summary. Also how many were parsed."""
+    held: list[_Held] = []
+    parsed = 0
+    cache.commit()  # the workers look entries up through connections of their own
+    with pool.mapper(jobs, len(paths), _open_worker, (cache_file, None, time_bound), _close_worker) as run:
+        for path, found in zip(paths, run(_parse, paths)):
+            if isinstance(found, pool.Crashed):  # not cached: the next build tries again
+                report = _unparsed(_bare_source(path), Finding(
+                    "internal_error", "error", "读取此文件时进程意外终止（解析库的缺陷或内存耗尽），未读取"))
+                held.append(_Held(None, report, report))
+            elif found[0] is None:  # unreadable: no content to key it by, and small
+                report = decode(found[1])
+                held.append(_Held(None, report, report))
+            else:
+                key, payload, summary = found
+                if payload is not None:
+                    cache.put(key, payload, summary)
+                    parsed += 1
+                    if parsed % 1000 == 0:
+                        cache.commit()  # so that the write-ahead log is checkpointed as it goes
+                held.append(_Held(key, _named(decode(summary), path)))
             if progress:
                 progress(path)
-            continue
-        key = entry_key(data, _sidecar_bytes(sidecar_path(path)))
-        found = cache.get(key, hashlib.sha256(data).hexdigest(), summary=True)
-        if found is None:
-            misses.append((index, key))
-            continue
-        held[index] = _Held(key, _named(found, path))
-        if progress:
-            progress(path)
-    with pool.mapper(jobs, len(misses), _open_worker, (None, None, time_bound), _close_worker) as run:
-        for (index, key), parsed in zip(misses, run(_parse, [paths[i] for i, _ in misses])):
-            if isinstance(parsed, pool.Crashed):  # not cached: the next build tries again
-                report = _unparsed(_bare_source(paths[index]), Finding(
-                    "internal_error", "error", "读取此文件时进程意外终止（解析库的缺陷或内存耗尽），未读取"))
-                held[index] = _Held(None, report, report)
-            else:
-                cache.put(key, *parsed)
-                held[index] = _Held(key, decode(parsed[1]))
-            if progress:
-                progress(paths[index])
-    cache.commit()  # the workers that publish read these entries through connections of their own
-    return held
+    cache.commit()  # the workers that publish read every entry
+    return held, parsed
 
 
 def _here_if_crashed(results: Iterable, fn: Callable, worker: tuple) -> Iterable:
@@ -241,10 +234,20 @@ def _close_worker() -> None:
     _worker.clear()
 
 
-def _parse(path: Path) -> tuple[bytes, bytes]:
-    """One report read, parsed and checked, within the time bound; encoded for the cache."""
+def _parse(path: Path) -> tuple[str | None, bytes | None, bytes | None]:
+    """One report looked up in the cache by content, or read, parsed and checked within the
+    time bound: (key, the report encoded or None when cached, its summary encoded). A file
+    that cannot be loaded has no key: (None, the unparsed report encoded, None)."""
+    try:
+        data = readers.load(path)
+    except readers.ReadError:
+        return None, encode(process(path)), None
+    key = entry_key(data, _sidecar_bytes(sidecar_path(path)))
+    summary = _worker["cache"].get_summary(key, hashlib.sha256(data).hexdigest())
+    if summary is not None:
+        return key, None, summary
     report = process_bounded(path, _worker["time_bound"])
-    return encode(report), encode(summarize(report))
+    return key, encode(report), encode(summarize(report))
 
 
 def process_bounded(path: Path, seconds: float | None, memory: int | None = MEMORY_LIMIT) -> Report:

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,7 @@ def test_the_cache_parses_only_what_changed(tmp_path):
 def test_a_tampered_cache_entry_is_parsed_again(tmp_path):
     reports_dir, cache_file = corpus(tmp_path), tmp_path / "cache.sqlite"
     clean = pipeline.build(reports_dir, tmp_path / "a", cache_file=cache_file)
-    with sqlite3.connect(cache_file) as db:
+    with closing(sqlite3.connect(cache_file)) as db, db:
         key, payload = db.execute("select key, payload from entries").fetchone()
         db.execute("update entries set payload = ? where key = ?", (payload.replace(b'"pass"', b'"fail"'), key))
     again = pipeline.build(reports_dir, tmp_path / "b", cache_file=cache_file)
