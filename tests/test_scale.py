@@ -63,24 +63,31 @@ def test_summaries_give_the_same_overview_agency_pages_and_corpus_findings(tmp_p
         assert pages.agency_page([r for _, r in members], bases) == pages.agency_page(summaries, bases)
 
 
-def test_a_report_over_the_time_bound_is_unparsed_and_the_build_goes_on(tmp_path, monkeypatch):
-    write_corpus(tmp_path / "reports", 70, seed=9)
-    slow = sorted((tmp_path / "reports").glob("*.txt"))[3]
+def _one_report_misbehaves(tmp_path, monkeypatch, seed: int, misbehave) -> tuple[pipeline.Built, list]:
+    """A build of 70 synthetic reports on two processes, one of which does `misbehave()` when
+    read; the build, and the reports it left unparsed."""
+    write_corpus(tmp_path / "reports", 70, seed=seed)
+    bad = sorted((tmp_path / "reports").glob("*.txt"))[seed % 7]
     process = pipeline.process
 
-    def hanging(path):
-        if path == slow:
-            time.sleep(60)
+    def patched(path):
+        if path == bad:
+            misbehave()
         return process(path)
 
-    monkeypatch.setattr(pipeline, "process", hanging)  # forked workers inherit it
-    started = time.perf_counter()
+    monkeypatch.setattr(pipeline, "process", patched)  # forked workers inherit it
     built = pipeline.build(tmp_path / "reports", tmp_path / "package", jobs=2, time_bound=1)
-    assert time.perf_counter() - started < 30
     assert len(built.reports) == 70 == built.written.rows["reports"]
-    timed_out = [r for r in built.reports if r.status == "unparsed"]
-    assert [r.source.file for r in timed_out] == [slow.name]
-    assert timed_out[0].findings[0].rule == "timeout"
+    unparsed = [r for r in built.reports if r.status == "unparsed"]
+    assert [r.source.file for r in unparsed] == [bad.name]
+    return built, unparsed
+
+
+def test_a_report_over_the_time_bound_is_unparsed_and_the_build_goes_on(tmp_path, monkeypatch):
+    started = time.perf_counter()
+    _, unparsed = _one_report_misbehaves(tmp_path, monkeypatch, 9, lambda: time.sleep(60))
+    assert time.perf_counter() - started < 30
+    assert unparsed[0].findings[0].rule == "timeout"
 
 
 def test_a_rebuild_removes_the_pages_of_reports_gone_and_keeps_foreign_folders_safe(tmp_path):
@@ -105,18 +112,6 @@ def test_a_rebuild_removes_the_pages_of_reports_gone_and_keeps_foreign_folders_s
 
 
 def test_a_report_that_kills_its_process_costs_only_itself(tmp_path, monkeypatch):
-    write_corpus(tmp_path / "reports", 70, seed=11)
-    deadly = sorted((tmp_path / "reports").glob("*.txt"))[5]
-    process = pipeline.process
-
-    def crashing(path):
-        if path == deadly:
-            os._exit(9)  # as a segmentation fault in a C library would end it
-        return process(path)
-
-    monkeypatch.setattr(pipeline, "process", crashing)
-    built = pipeline.build(tmp_path / "reports", tmp_path / "package", jobs=2)
-    assert len(built.reports) == 70 == built.written.rows["reports"]
-    crashed = [r for r in built.reports if r.status == "unparsed"]
-    assert [r.source.file for r in crashed] == [deadly.name]
-    assert "进程意外终止" in crashed[0].findings[0].message
+    # os._exit ends the worker as a segmentation fault in a C library would
+    _, unparsed = _one_report_misbehaves(tmp_path, monkeypatch, 11, lambda: os._exit(9))
+    assert "进程意外终止" in unparsed[0].findings[0].message
