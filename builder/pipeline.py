@@ -128,6 +128,8 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
     `cache_file`) while the build holds their summaries, then are read back one at a time, in
     id order, to be written to the package and the site."""
     start = time.perf_counter()
+    if site_dir is not None:
+        site.claim(site_dir)
     paths = report_files([reports_dir])
     with contextlib.ExitStack() as stack:
         if cache_file is None:

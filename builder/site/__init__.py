@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from builder.checks import STATUS_NAMES
 from builder.model import Report
 from builder.package import DICTIONARY_NAME
 from builder.package.rows import agency_digest
@@ -31,6 +33,7 @@ FEED_TAG = "tag:gongkai,2026"
 TITLE_MARK = "GONGKAI-PAGE-TITLE"
 CONTENT_MARK = "<!-- gongkai:content -->"
 INDEX_PAGE = "reports/index.md"
+BADGES = "badges"
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 
@@ -60,7 +63,7 @@ class Site:
 def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionary: str) -> Site:
     """MkDocs builds the hand-written pages, the data dictionary and the shell page in a
     staging folder, copied into `site_dir`; the package's files are put in at `finish`."""
-    _claim(site_dir)
+    claim(site_dir)
     with tempfile.TemporaryDirectory(prefix="gongkai-docs-") as staging:
         docs, built = Path(staging) / "docs", Path(staging) / "site"
         _stage(docs, project / "content", package_files, dictionary)
@@ -74,11 +77,21 @@ def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionar
         shutil.copytree(built, site_dir, dirs_exist_ok=True)
     (site_dir / "reports").mkdir(exist_ok=True)
     (site_dir / "agencies").mkdir(exist_ok=True)
+    (site_dir / BADGES).mkdir(exist_ok=True)
+    for status in STATUS_NAMES:  # each report's badge is a link to one of these
+        _write(site_dir / BADGES / f"{status}.svg", pages.badge(status)[0])
+        written |= {f"{BADGES}/{status}.svg"}
+    # jieba's dictionary (a second to load) and the templates, loaded here once: the processes
+    # that write the pages are forked from this one and inherit them
+    search.segment("政府信息公开")
+    for name in ("report.html", "agency.html", "badge.svg"):
+        pages.environment().get_template(name)
     return Site(site_dir, shell, written)
 
 
-def _claim(site_dir: Path) -> None:
-    """Refuse a folder with files of its own: a build removes the files it did not write."""
+def claim(site_dir: Path) -> None:
+    """Refuse a folder with files of its own, since a build removes the files it did not
+    write: before anything is parsed, and again before anything is written."""
     if not site_dir.is_dir() or (site_dir / MARKER).is_file() or not any(site_dir.iterdir()):
         return
     if (site_dir / "search" / "search_index.json").is_file():  # an MkDocs site: MkDocs would have wiped it too
@@ -94,7 +107,7 @@ def write_report(site: Site, report: Report, report_id: str, agency_url: str | N
     source_name = f"{report_id}.source{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
     names = [f"{report_id}.html", f"{report_id}.svg", f"{report_id}.json", f"{report_id}.csv"]
     if source.is_file() and not source.is_symlink():
-        shutil.copyfile(source, pages_dir / source_name)
+        _place(source, pages_dir / source_name)
         names.append(source_name)
     title = pages.report_title(report)
     try:
@@ -103,7 +116,7 @@ def write_report(site: Site, report: Report, report_id: str, agency_url: str | N
         html = (f"<p>此报告的页面无法生成（内部错误：{escape(type(err).__name__)}）。"
                 f'其数据见 <a href="{report_id}.json">JSON</a> 与数据包。</p>')
     _write(pages_dir / f"{report_id}.html", _fill(site.shell, title, html, f"reports/{report_id}.html"))
-    _write(pages_dir / f"{report_id}.svg", pages.badge(report.status)[0])
+    _place(site.folder / BADGES / f"{report.status}.svg", pages_dir / f"{report_id}.svg")
     _write(pages_dir / f"{report_id}.json", dumps(report, indent=None) + "\n")
     _write(pages_dir / f"{report_id}.csv", pages.report_csv(report))
     entry = search.report_entry(report, f"reports/{report_id}.html", title)
@@ -134,7 +147,7 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
     """The overview, search index, sitemap and feed over all `reports` (summaries will do),
     the package's files; then every file of an older build that this one did not write goes."""
     for name in _package_files(package_dir):
-        shutil.copyfile(package_dir / name, site.folder / "data" / name)
+        _place(package_dir / name, site.folder / "data" / name)
         written.add(f"data/{name}")
     _fill_index(site.folder, reports, ids, agencies)
     _search_index(site.folder, entries)
@@ -143,6 +156,17 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
     (site.folder / MARKER).write_text("gongkai\n", encoding="utf-8")
     written |= site.written | {FEED, MARKER, "sitemap.xml.gz"}
     _remove_stale(site.folder, written)
+
+
+def _place(source: Path, target: Path) -> None:
+    """A file the site offers as it is (a report, the package, a badge): a hard link where the
+    file system allows one, since creating a hundred thousand files costs more than linking
+    them; a copy where it does not. Never written through, so the original cannot change."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _package_files(package_dir: Path) -> list[str]:
