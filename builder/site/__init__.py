@@ -161,7 +161,8 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
 def _place(source: Path, target: Path) -> None:
     """A file the site offers as it is (a report, the package, a badge): a hard link where the
     file system allows one, since creating a hundred thousand files costs more than linking
-    them; a copy where it does not. Never written through, so the original cannot change."""
+    them; a copy where it does not. Never written through, so the original cannot change.
+    (upload-pages-artifact archives with --hard-dereference: Pages gets plain files.)"""
     target.unlink(missing_ok=True)
     try:
         os.link(source, target)
