@@ -49,12 +49,10 @@ _COLUMNS = ("key", "checksum", "payload", "summary")
 
 class ParseCache:
     """Entries by key: a report as JSON, and its summary (`pipeline.summarize`) as JSON, so
-    that a build can hold every report's summary without decoding every report. Counts hits,
-    misses and entries rejected."""
+    that a build can hold every report's summary without decoding every report."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.hits = self.misses = self.rejected = 0
         try:
             self.db = self._open(path)
         except sqlite3.DatabaseError:  # not a database at all: start again
@@ -78,9 +76,9 @@ class ParseCache:
             raise
         return db
 
-    def get(self, key: str, sha256: str, summary: bool = False) -> Report | None:
-        """The report (or with `summary`, its summary) stored under `key` for a file of `sha256`."""
-        found = self._entry(key, sha256, summary)
+    def get(self, key: str, sha256: str) -> Report | None:
+        """The report stored under `key` for a file of `sha256`, checked."""
+        found = self._entry(key, sha256, False)
         return found[1] if found else None
 
     def get_summary(self, key: str, sha256: str) -> bytes | None:
@@ -91,7 +89,6 @@ class ParseCache:
     def _entry(self, key: str, sha256: str, summary: bool) -> tuple[bytes, Report] | None:
         row = self.db.execute("select checksum, payload, summary from entries where key = ?", (key,)).fetchone()
         if row is None:
-            self.misses += 1
             return None
         checksum, payload, short = row
         try:
@@ -102,9 +99,7 @@ class ParseCache:
             if report.source.sha256 != sha256:
                 raise ValueError("source")
         except (ValueError, KeyError, TypeError, IndexError):
-            self.rejected += 1
             return None
-        self.hits += 1
         return data, report
 
     def put(self, key: str, payload: bytes, summary: bytes) -> None:
