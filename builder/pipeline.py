@@ -176,7 +176,6 @@ def _parse_all(paths: list[Path], cache: ParseCache, cache_file: Path, jobs: int
     held here as a summary. Also how many were parsed."""
     held: list[_Held] = []
     parsed = 0
-    cache.commit()  # the workers look entries up through connections of their own
     with pool.mapper(jobs, len(paths), _open_worker, (cache_file, None, time_bound), _close_worker) as run:
         for path, found in zip(paths, run(_parse, paths)):
             if isinstance(found, pool.Crashed):  # not cached: the next build tries again
