@@ -23,7 +23,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7, help="rounds to run; the best is reported (default 7)")
     parser.add_argument("--reports", type=int, default=1000, help="reports parsed in each round (default 1000)")
     args = parser.parse_args()
-    corpus = [(p.name, p.read_bytes()) for p in sorted((ROOT / "reports").glob("*.txt"))]
+    corpus = [(p.name, p.read_bytes()) for p in sorted((ROOT / "reports").glob("0*.txt"))]  # the five seeds
     sources = [Source(name, "txt", "", len(data)) for name, data in corpus]
     for (_, data), source in zip(corpus, sources):  # warm the caches, as a build does after its first reports
         checks.check(parse(read(data, source)))

@@ -25,6 +25,7 @@ class DocRow(NamedTuple):
     tabular: bool
     text: str  # the cells' text joined, read by several stages
     page: int | None = None
+    glued: bool = False  # the figures after the label ran together in the source (`parse.glued`)
 
     @classmethod
     def of(cls, texts: tuple[str, ...], lines: tuple[int | None, ...], tabular: bool,
@@ -47,6 +48,8 @@ class Document:
 
     source: Source
     rows: tuple[DocRow, ...]
+    # what the file says of itself outside its text: a web page's <title> and meta tags
+    properties: tuple[tuple[str, str], ...] = ()
 
 
 class Figure(NamedTuple):

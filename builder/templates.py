@@ -63,6 +63,7 @@ class Section:
     key: str
     label: str
     keywords: tuple[str, ...]  # a heading names one of these
+    printed: tuple[str, ...] = ()  # the whole heading as reports print it, numbering aside
 
 
 @dataclass(frozen=True)
@@ -112,18 +113,28 @@ class Template:
 
 
 SECTIONS = (
-    Section("overview", "一、总体情况", ("总体情况",)),
-    Section("active_disclosure", "二、主动公开政府信息情况", ("主动公开政府信息情况", "主动公开情况")),
+    Section("overview", "一、总体情况", ("总体情况",), ("总体情况",)),
+    Section("active_disclosure", "二、主动公开政府信息情况", ("主动公开政府信息情况", "主动公开情况"),
+            ("主动公开政府信息情况", "主动公开情况")),
     Section("applications", "三、收到和处理政府信息公开申请情况",
-            ("收到和处理政府信息公开申请", "处理政府信息公开申请情况", "依申请公开政府信息情况")),
+            ("收到和处理政府信息公开申请", "处理政府信息公开申请情况", "依申请公开政府信息情况"),
+            ("收到和处理政府信息公开申请情况", "收到和处理政府信息公开申请的情况", "依申请公开政府信息情况")),
     Section("reviews_litigation", "四、政府信息公开行政复议、行政诉讼情况",
-            ("行政复议、行政诉讼", "行政复议和行政诉讼", "行政复议,行政诉讼", "被申请行政复议")),
+            ("行政复议、行政诉讼", "行政复议和行政诉讼", "行政复议,行政诉讼", "被申请行政复议", "行政法复议"),
+            ("政府信息公开行政复议、行政诉讼情况", "政府信息公开行政法复议、行政诉讼情况",
+             "因政府信息公开工作被申请行政复议、提起行政诉讼情况", "因政府信息公开申请行政复议、提起行政诉讼的情况",
+             "政府信息公开行政复议和行政诉讼情况", "行政复议、行政诉讼情况")),
     Section("problems", "五、存在的主要问题及改进情况",
-            ("存在的主要问题", "存在问题及改进", "主要问题及改进", "存在的问题及改进")),
-    Section("other", "六、其他需要报告的事项", ("其他需要报告的事项",)),
+            ("存在的主要问题", "存在问题及改进", "主要问题及改进", "存在的问题及改进"),
+            ("政府信息公开工作存在的主要问题及改进情况", "存在的主要问题及改进情况", "存在的主要问题及改进措施",
+             "存在的主要问题及明年工作计划", "存在的主要问题及下一步工作计划", "存在问题及改进情况",
+             "存在的问题及改进措施", "存在的主要问题和改进情况", "存在的主要问题及改进")),
+    Section("other", "六、其他需要报告的事项", ("其他需要报告的事项",), ("其他需要报告的事项",)),
 )
 
 NARRATIVE_SECTIONS = ("overview", "problems", "other")
+# Numbered headings that some reports add among the six (a table of fees since 2021)
+EXTRA_HEADINGS = ("信息处理费收取情况",)
 
 APPLICANTS = (
     Label("natural_person", "自然人"),
@@ -149,7 +160,8 @@ _ROWS_BEFORE_OTHER = (
     Row("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
         ("（二）部分公开",), group=RESULTS_GROUP),
     Row("denied_state_secret", "1.属于国家秘密", group=_DENIED),
-    Row("denied_prohibited_by_law", "2.其他法律行政法规禁止公开", ("2.其他法律法规禁止公开",), group=_DENIED),
+    Row("denied_prohibited_by_law", "2.其他法律行政法规禁止公开", ("2.其他法律法规禁止公开", "2.其他法律和行政法规禁止公开"),
+        group=_DENIED),
     Row("denied_three_security_one_stability", "3.危及“三安全一稳定”",
         ("3.危及\"三安全一稳定\"", "3.危及三安全一稳定"), group=_DENIED),
     Row("denied_third_party_rights", "4.保护第三方合法权益", group=_DENIED),
@@ -174,7 +186,8 @@ _ROWS_AFTER_OTHER = (
 # Labels that head a merged group cell; they carry no figures of their own.
 GROUP_LABELS = (RESULTS_GROUP, _DENIED, _UNAVAILABLE, _NOT_PROCESSED, _OTHER,
                 "申请人情况", "法人或其他组织", "信息内容",
-                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）")
+                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                "（本列数据的钩稽关系为：第一项加第二项之和，等于第三项加第四项之和）")
 
 REVIEWS = Grid(
     key="reviews_litigation",
@@ -252,9 +265,9 @@ TEMPLATE_2021 = Template(
     applications=Grid("applications", (
         *_ROWS_BEFORE_OTHER,
         Row("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-            group=_OTHER),
+            ("1.申请人无正当理由逾期不补正、行政机关不再受理其政府信息公开申请",), group=_OTHER),
         Row("other_unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-            group=_OTHER),
+            ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再受理其政府信息公开申请",), group=_OTHER),
         Row("other_misc", "3.其他", group=_OTHER),
         *_ROWS_AFTER_OTHER,
     ), APPLICANTS, APPLICANT_GROUPS),

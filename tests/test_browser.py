@@ -69,7 +69,7 @@ def test_search_in_chinese_leads_to_the_report_page(browser, seed_server):
     page.wait_for_url(re.compile(r"/reports/2020-[0-9a-f]{10}\.html"))
     expect(page.locator("img.gk-badge")).to_be_visible()
     expect(page.locator("img.gk-badge")).to_have_attribute("alt", "校验结果：警告")
-    assert page.locator(".gk-findings li").count() == 5
+    assert page.locator(".gk-findings li").count() == 1  # its five blank rows, in one finding
     for table in ("#t-applications", "#t-reviews_litigation", "#t-active_disclosure-art20_1"):
         expect(page.locator(table)).to_be_visible()
     badge_loaded = page.evaluate("document.querySelector('img.gk-badge').naturalWidth")
@@ -91,9 +91,11 @@ def test_the_table_of_reports_sorts_and_filters(browser, seed_server):
     assert int(first) <= int(last_first)
     assert page.locator("#gk-reports th", has_text="新收申请").get_attribute("aria-sort") == "descending"
     page.select_option('select[data-filter="status"]', "warn")
-    assert page.locator("#gk-reports tbody tr:visible").count() == 2
+    warned = page.locator("#gk-reports tbody tr", has_text="警告").count()
+    assert 0 < warned < page.locator("#gk-reports tbody tr").count()
+    assert page.locator("#gk-reports tbody tr:visible").count() == warned
     total = page.locator("#gk-reports tbody tr").count()
-    expect(page.locator(".gk-shown")).to_have_text(f"显示 2 / {total} 份")
+    expect(page.locator(".gk-shown")).to_have_text(f"显示 {warned} / {total} 份")
     page.screenshot(path=SHOTS / "index-filtered.png", full_page=True)
     page.close()
 

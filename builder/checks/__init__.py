@@ -51,6 +51,8 @@ PARSE_RULES = (
     Rule("timeout", "error", "读取与解析超时"),
     Rule("short_row", "warning", "一行的数字少于列数"),
     Rule("extra_figures", "warning", "一行的数字多于列数"),
+    Rule("ambiguous_split", "warning", "连在一起的数字无法唯一拆分"),
+    Rule("glued_cells", "info", "表格被压平为文字，数字已按模板唯一确定"),
     Rule("missing_row", "warning", "表格缺少某一行"),
     Rule("unlabelled_figures", "warning", "数字找不到对应的表格行"),
     Rule("template_unclear", "warning", "模板版本无法确定"),

@@ -103,16 +103,34 @@ def blank_cell(report: Report, template: Template) -> Iterator[Finding]:
         rows: dict[str, list[str]] = {}
         for path in blanks:
             rows.setdefault(path.rsplit("/", 1)[0], []).append(path)
+        # rows blank in the same columns are one finding: an agency that leaves five columns empty
+        # leaves them empty in every row
+        alike: dict[tuple[str, ...], list[list[str]]] = {}
         for cells in rows.values():
-            row_name = cell_label(template, cells[0]).rsplit("「", 1)[0]
-            yield Finding("blank_cell", "warning",
-                          f"{row_name}有 {len(cells)} 个空白单元格，记为缺失（不计为 0）", tuple(cells), None,
-                          len(cells))
+            alike.setdefault(tuple(p.rsplit("/", 1)[1] for p in cells), []).append(cells)
+        for columns, groups in alike.items():
+            cells = [p for group in groups for p in group]
+            if len(groups) == 1:
+                row_name = cell_label(template, cells[0]).rsplit("「", 1)[0]
+                message = f"{row_name}有 {len(cells)} 个空白单元格，记为缺失（不计为 0）"
+            elif len(columns) == len(_columns(template, table)):
+                message = (f"「{TABLE_NAMES[table]}」表格有 {len(groups)} 行整行空白，"
+                           f"共 {len(cells)} 个单元格，记为缺失（不计为 0）")
+            else:
+                names = "".join(f"「{cell_label(template, p).rsplit('「', 1)[1]}" for p in groups[0])
+                message = (f"「{TABLE_NAMES[table]}」表格有 {len(groups)} 行在{names}为空白，"
+                           f"共 {len(cells)} 个单元格，记为缺失（不计为 0）")
+            yield Finding("blank_cell", "warning", message, tuple(cells), None, len(cells))
+
+
+def _columns(template: Template, table: str) -> set[str]:
+    return {path.rsplit("/", 1)[1] for path in template.table_paths(table)
+            if path.startswith(template.table_paths(table)[0].rsplit("/", 1)[0] + "/")}
 
 
 def _reported_elsewhere(report: Report) -> set[str]:
-    """Cells lost in a short or missing row already have their own finding."""
-    return {cell for f in report.findings if f.rule in ("short_row", "extra_figures", "missing_row")
+    """Cells lost in a short, missing or glued row already have their own finding."""
+    return {cell for f in report.findings if f.rule in ("short_row", "extra_figures", "missing_row", "ambiguous_split")
             for cell in f.cells}
 
 

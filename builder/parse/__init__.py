@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 
 from builder.model import MISSING, Document, DocRow, Figure, Finding, Report
+from builder.parse.flattened import unflatten
 from builder.parse.metadata import apply_sidecar, read_metadata
 from builder.parse.sections import find_sections, narrative
 from builder.parse.tables import read_active, read_grid, read_reviews
@@ -15,8 +16,8 @@ TABLES = ("active_disclosure", "applications", "reviews_litigation")
 
 
 def parse(document: Document, sidecar: Mapping | None = None) -> Report:
-    rows = document.rows
-    meta = read_metadata(rows)
+    rows = unflatten(document.rows)
+    meta = read_metadata(rows, dict(document.properties))
     if sidecar:
         meta = apply_sidecar(meta, sidecar)
     findings = list(meta.findings)

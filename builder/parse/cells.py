@@ -15,9 +15,10 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[.、]|\([一二�
 
 
 def normalize_text(text: str) -> str:
-    """The form labels are compared in: NFKC, no spaces or quotes, '1、' as '1.'."""
+    """The form labels are compared in: NFKC, no spaces or quotes, '1、' and '1,' as '1.'."""
     text = unicodedata.normalize("NFKC", text)
-    return _DROP.sub("", text).replace("、", ".").rstrip(".")
+    # "、" and "," are printed for one another inside labels (…逾期不补正、行政机关…)
+    return _DROP.sub("", text).replace("、", ".").replace(",", ".").rstrip(".")
 
 
 # Cells repeat from report to report ("0", the labels): remember the short ones.

@@ -52,8 +52,27 @@ class Metadata:
     findings: tuple[Finding, ...] = field(default=())
 
 
-def read_metadata(rows: Sequence[DocRow]) -> Metadata:
-    title_row, agency, year = _title(rows)
+# The fields an archive of web pages writes above a page's text ("标题: …", "发布时间: …")
+_ARCHIVE_FIELD = re.compile(r"^(?P<field>标题|题目|发布时间|发布日期|成文日期|发布机构|来源|信息来源|原文链接|原文地址|原始链接|网址)"
+                            r"\s*[:：]\s*(?P<value>.*)$")
+_FIELDS = {"标题": "title", "题目": "title", "发布时间": "published", "发布日期": "published",
+           "成文日期": "published", "发布机构": "publisher", "来源": "publisher", "信息来源": "publisher",
+           "原文链接": "url", "原文地址": "url", "原始链接": "url", "网址": "url"}
+_URL = re.compile(r"^https?://[^\s<>\"']+$")
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[-_|｜—]+)\s*")
+_TITLE_SCAN = 60  # rows a title may follow: navigation and breadcrumbs come first on web pages
+
+
+def read_metadata(rows: Sequence[DocRow], properties: Mapping[str, str] | None = None) -> Metadata:
+    page = {**_archive_fields(rows), **{k: v for k, v in (properties or {}).items() if v}}
+    # the page's own title first: the text may open with navigation, or be one run-together line
+    agency = year = None
+    for title in (page.get("title"), *_TITLE_SEPARATORS.split(page.get("page_title", ""))):
+        if title and (agency is None or year is None):
+            _, found_agency, found_year = _title([DocRow((title,), (None,), False, title)])
+            agency, year = agency or found_agency, year or found_year
+    title_row, text_agency, text_year = _title(rows)
+    agency, year = agency or text_agency, year or text_year
     lines = [row.text for row in rows]
     text = "\n".join(lines)
     if year is None:
@@ -61,33 +80,72 @@ def read_metadata(rows: Sequence[DocRow]) -> Metadata:
         year = int(period.group(1)) if period else None
     tail = [line.strip() for line in lines[-40:] if line.strip()]
     if agency is None:
-        agency = _signature(tail)
-    return Metadata(agency=agency, year=year, published=_published(tail), region=_region(agency, text),
-                    contact=_contact(text), title_row=title_row)
+        agency = _signature(tail) or _publisher(page.get("publisher"))
+    url = page.get("url")
+    return Metadata(agency=agency, year=year, published=_page_date(page.get("published")) or _published(tail),
+                    region=_region(agency, text), contact=_contact(text), title_row=title_row,
+                    source_url=url if url and _URL.match(url) else None)
+
+
+def _archive_fields(rows: Sequence[DocRow]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for row in rows[:12]:
+        found = _ARCHIVE_FIELD.match(row.text.strip())
+        if found and found["value"].strip():
+            value = found["value"].strip()
+            fields.setdefault("url" if _URL.match(value) else _FIELDS[found["field"]], value)
+    return fields
+
+
+def _page_date(text: str | None) -> str | None:
+    found = re.match(r"^\s*(20\d{2})[-./年](\d{1,2})[-./月](\d{1,2})", text or "")
+    if not found:
+        return None
+    try:
+        return dt.date(*map(int, found.groups())).isoformat()
+    except ValueError:
+        return None
+
+
+def _publisher(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text if 2 <= len(text) <= 30 and re.search(r"(政府|办事处|委员会|局|办公室|厅|委|院|中心|管理局)$", text) else None
 
 
 def _title(rows: Sequence[DocRow]) -> tuple[int | None, str | None, int | None]:
-    for number, row in enumerate(rows[:15]):
-        title = re.sub(r"\s+", "", row.text)
-        if "报告" not in title or "公开" not in title or len(title) > 80:
+    for number, row in enumerate(rows[:_TITLE_SCAN]):
+        if _ARCHIVE_FIELD.match(row.text.strip()):
+            continue  # the archive's own fields are read on their own
+        # in a table (a page's 名称 | title box) the title is a cell of its own
+        cells = [text for text in row.texts if "报告" in text] if row.tabular else [row.text]
+        title = re.sub(r"\s+", "", cells[0] if cells else "")
+        if "报告" not in title or len(title) > 80:
             continue
         # a title broken over two lines ("淮安市人民政府" / "2024年政府信息公开工作年度报告")
         previous = re.sub(r"\s+", "", rows[number - 1].text) if number else ""
-        candidates = [title] + ([previous + title] if 0 < len(previous) <= 30 else [])
+        candidates = [text for text in [title] + ([previous + title] if 0 < len(previous) <= 40 else [])
+                      if "公开" in text]
         for text in candidates:
             for pattern in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
                 found = pattern.match(text)
-                if found and found["agency"].strip("《（(：:"):
+                if found and _is_agency(found["agency"]):
                     return number, _agency_name(found["agency"]), _year(found["year"])
         for text in candidates:
             found = _TITLE_NO_YEAR.match(text)
-            if found and not re.match(rf"^(?:{_YEAR})年", found["agency"]):
+            if found and _is_agency(found["agency"]) and not re.match(rf"^(?:{_YEAR})年", found["agency"]):
                 return number, _agency_name(found["agency"]), None
     return None, None, None
 
 
+def _is_agency(text: str) -> bool:
+    """A name, not a phrase of running text that happens to name the report."""
+    name = _agency_name(text)
+    return 2 <= len(name) <= 40 and not re.search(r"[，。；;,》《“”]|根据|按照|依据|编制", name)
+
+
 def _agency_name(text: str) -> str:
-    return text.strip("《》（）()：:，,、 ").removesuffix("关于")
+    strip = "#《》（）()：:，,、 "
+    return re.sub(r"关于(?:报送|印发|公布|发布|公开)?$", "", text.strip(strip)).strip(strip)
 
 
 def _year(text: str) -> int:

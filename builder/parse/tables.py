@@ -15,7 +15,8 @@ from typing import NamedTuple
 
 from builder.model import MISSING, DocRow, Figure, Finding
 from builder.parse.align import Placement, placements, settle
-from builder.parse.cells import label_core, normalize_label, token_of
+from builder.parse.glued import GluedRow, resolve
+from builder.parse.cells import is_value_like, label_core, normalize_label, token_of
 from builder.templates import GROUP_LABELS, TEMPLATES, Equation, Grid, Label, Template
 
 # A label may be matched by its text without numbering only this close to the expected row,
@@ -93,6 +94,7 @@ class _Match(NamedTuple):
     fragment: str | None  # the label text, when it was only the start of the row's label
     line: int | None
     page: int | None
+    glued: bool = False  # the figures ran together in the source
 
 
 def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _Match], list[Finding], bool]:
@@ -116,7 +118,7 @@ def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _
             kind, found = kinds[position]
             fragment = texts[position] if kind == "fragment" else None
             last = _Match(found, texts[position + 1:], row.lines[position + 1:], fragment, row.lines[position],
-                          row.page)
+                          row.page, row.glued)
             matches[found] = last
             pointer = found + 1
             continue
@@ -128,7 +130,7 @@ def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _
         tail = "".join(texts[i] for i in text_positions)
         if last is not None and last.fragment and not _has_figures(last.texts) \
                 and index.completes(last.index, last.fragment, tail):
-            matches[last.index] = _Match(last.index, values, lines, None, last.line, row.page)
+            matches[last.index] = _Match(last.index, values, lines, None, last.line, row.page, row.glued)
             last = None
         elif pointer > 0 and pointer < index.size:
             line = lines[0] if lines else None
@@ -179,7 +181,7 @@ def read_grid(doc_rows: Sequence[DocRow], grid: Grid, template: Template) -> Tab
     if not header:
         result.findings.append(Finding("header_missing", "info",
                                        "未找到表头，各列按模板顺序读取"))
-    _place(_placed_rows(_grid_rows(template.version), matches, result), result, template.equations())
+    _place(_placed_rows(_grid_rows(template.version), matches, result), result, template.equations(), template)
     return result
 
 
@@ -193,16 +195,28 @@ def _placed_rows(rows, matches: dict[int, _Match], result: TableRead) -> list:
             result.findings.append(Finding("missing_row", "warning",
                                            f"未找到「{label}」行，该行各单元格记为空缺", tuple(paths)))
         else:
-            placed.append((paths, placements(match.texts, match.lines, len(paths)), match, label))
+            placed.append((paths, _options(match, len(paths)), match, label))
     return placed
 
 
-def _place(rows, result: TableRead, equations: Sequence[Equation]) -> None:
-    """Fix the rows with one placement first, then settle the doubtful ones against them."""
-    doubtful = []
+def _options(match: _Match, width: int) -> list[Placement] | None:
+    """The placements of a row's cells; None for figures that ran together, to be split."""
+    if match.glued and not (len(match.texts) == width and all(is_value_like(t) for t in match.texts)):
+        return None
+    return placements(match.texts, match.lines, width)
+
+
+def _place(rows, result: TableRead, equations: Sequence[Equation], template: Template) -> None:
+    """Fix the rows with one placement first, then split the glued ones, then settle the
+    doubtful ones against them all."""
+    doubtful, glued, flattened = [], [], []
     for paths, options, match, label in rows:
-        if len(options) == 1 and None not in options[0]:
+        if options is None:
+            glued.append((paths, match, label))
+        elif len(options) == 1 and None not in options[0]:
             result.figures.update(_figures(paths, options[0], match.page))
+            if match.glued:
+                flattened.extend(paths)
         elif not options:
             result.figures.update((p, MISSING) for p in paths)
             result.findings.append(Finding(
@@ -211,11 +225,55 @@ def _place(rows, result: TableRead, equations: Sequence[Equation]) -> None:
                 tuple(paths), len(paths), _count_figures(match.texts)))
         else:
             doubtful.append((paths, options, match, label))
+    if glued:
+        flattened.extend(_split_glued(glued, result, equations, _signed_paths(template.version)))
+    if flattened:
+        result.findings.append(Finding(
+            "glued_cells", "info",
+            f"表格在原文中被压平为连续文字，{len(flattened)} 个单元格的数字与标签或彼此相连，已按模板的行和勾稽关系唯一确定",
+            tuple(flattened)))
     for paths, options, match, label in doubtful:
         known = {p: f.value for p, f in result.figures.items()}
         settled = settle(paths, options, known, equations, match.page)
         result.figures.update(settled.figures)
         result.findings.append(_short_row_finding(paths, match, label, settled))
+
+
+@cache
+def _signed_paths(version: str) -> frozenset[str]:
+    template = TEMPLATES[version]
+    return frozenset(f"active_disclosure/{a.key}/{i.key}/{m.key}" for a in template.articles
+                     for i in a.items for m in a.metrics if m.key in a.signed_metrics)
+
+
+def _split_glued(rows, result: TableRead, equations: Sequence[Equation], signed: frozenset[str]) -> list[str]:
+    """The rows whose figures ran together, split where the template's sums make it certain;
+    returns the cells filled."""
+    known = {p: f.value for p, f in result.figures.items()}
+    glued = [GluedRow(tuple(paths), "".join(match.texts), match.line, match.page, label,
+                      frozenset(i for i, p in enumerate(paths) if p in signed)) for paths, match, label in rows]
+    recovered: list[str] = []
+    for outcome in resolve(glued, known, equations):
+        row = outcome.row
+        for path, part in zip(row.paths, outcome.cells):
+            result.figures[path] = MISSING if part is None else Figure(part.value, part.printed, row.line, row.page)
+        unsure = tuple(p for p, part in zip(row.paths, outcome.cells) if part is None)
+        if unsure:
+            result.findings.append(_ambiguous_split(row, outcome, unsure))
+        recovered.extend(p for p, part in zip(row.paths, outcome.cells) if part is not None)
+    return recovered
+
+
+def _ambiguous_split(row: GluedRow, outcome, unsure: tuple[str, ...]) -> Finding:
+    where = f"第 {row.line} 行「{row.label}」的数字连在一起（{row.text[:40]}）"
+    if not outcome.candidates:
+        why = f"无法拆分为 {len(row.paths)} 列且符合表内勾稽关系"
+    else:
+        shown = "；".join("、".join(part.printed for part in split) for split in outcome.candidates[:3])
+        more = f"等 {len(outcome.candidates)} 种" if len(outcome.candidates) > 3 else ""
+        why = f"可拆分为 {shown}{more}，无法确定"
+    return Finding("ambiguous_split", "warning", f"{where}，{why}，{len(unsure)} 个单元格记为空缺", unsure,
+                   actual=row.text[:80])
 
 
 def _figures(paths: Sequence[str], option: Placement, page: int | None) -> dict[str, Figure]:
@@ -250,7 +308,7 @@ def read_active(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
     if not matches:
         return result
     header_units = _header_units(doc_rows, template)
-    _place(_placed_rows(_active_rows(template.version), matches, result), result, ())
+    _place(_placed_rows(_active_rows(template.version), matches, result), result, (), template)
     for article in template.articles:
         for metric in article.metrics:
             if metric.key not in article.decimal_metrics:
@@ -289,29 +347,39 @@ def _printed_unit(figure: Figure | None) -> str | None:
 
 def read_reviews(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
     grid = template.reviews_litigation
-    labels = {normalize_label(s) for c in grid.columns for s in c.spellings}
-    labels |= {normalize_label(s) for r in grid.rows for s in (*r.spellings, r.group or "")}
+    labels = _review_labels(template.version)
     result = TableRead()
     texts: list[str] = []
     lines: list[int | None] = []
     page = None
+    glued = False
     for row in doc_rows:
-        kinds = [token_of(text).kind for text in row.texts]
-        if any(normalize_label(text) in labels for text in row.texts):
-            result.found = True
+        # the figures follow the last header cell: a flattened header runs into them
+        last = max((i for i, text in enumerate(row.texts) if normalize_label(text) in labels), default=None)
+        result.found = result.found or last is not None
+        if not result.found:
             continue
-        if result.found and "text" not in kinds and any(k in ("number", "blank") for k in kinds):
-            texts.extend(row.texts)
-            lines.extend(row.lines)
+        start = 0 if last is None else last + 1
+        kinds = [token_of(text).kind for text in row.texts[start:]]
+        if "text" not in kinds and any(k in ("number", "blank") for k in kinds):
+            texts.extend(row.texts[start:])
+            lines.extend(row.lines[start:])
             page = row.page if page is None else page
+            glued = glued or row.glued
     if not result.found:
         return result
     paths = [f"{grid.key}/{r.key}/{c.key}" for r in grid.rows for c in grid.columns]
     if not texts:
         result.figures.update((p, MISSING) for p in paths)
         return result
-    match = _Match(0, tuple(texts), tuple(lines), None, lines[0], page)
-    _place([(paths, placements(match.texts, match.lines, len(paths)), match, "行政复议、行政诉讼数据")], result,
-           template.equations())
+    match = _Match(0, tuple(texts), tuple(lines), None, lines[0], page, glued)
+    _place([(paths, _options(match, len(paths)), match, "行政复议、行政诉讼数据")], result,
+           template.equations(), template)
     return result
 
+
+@cache
+def _review_labels(version: str) -> frozenset[str]:
+    grid = TEMPLATES[version].reviews_litigation
+    labels = {normalize_label(s) for c in grid.columns for s in c.spellings}
+    return frozenset(labels | {normalize_label(s) for r in grid.rows for s in (*r.spellings, r.group or "")})

@@ -8,6 +8,7 @@ that into an `unparsed` report.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from builder.model import Document, Source
@@ -51,9 +52,13 @@ def format_of(path: Path, data: bytes | None = None) -> str | None:
     return EXTENSIONS.get(path.suffix.lower())
 
 
+# The corpus folder's own documents (SOURCES.md, README.md): named in capitals, never a report
+_CORPUS_DOCUMENT = re.compile(r"^[A-Z][A-Z_-]*\.md$")
+
+
 def is_report_file(path: Path) -> bool:
     suffix = path.suffix.lower()
-    return suffix in EXTENSIONS or suffix in UNSUPPORTED
+    return (suffix in EXTENSIONS or suffix in UNSUPPORTED) and not _CORPUS_DOCUMENT.match(path.name)
 
 
 def load(path: Path) -> bytes:

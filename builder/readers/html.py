@@ -9,7 +9,7 @@ import lxml.etree
 import lxml.html
 
 from builder.model import Document, DocRow, Source
-from builder.readers.cells import paragraph, table_row
+from builder.readers.cells import clean_cell, paragraph, table_row
 from builder.readers.text import NotText
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_-]+)""", re.I)
@@ -44,9 +44,29 @@ def read(data: bytes, source: Source) -> Document:
                                              parser=lxml.html.HTMLParser(encoding="utf-8", huge_tree=False))
     except (lxml.etree.ParserError, ValueError) as err:
         raise NotText(f"无法解析网页：{err}") from None
+    properties = _properties(tree)
     for element in tree.iter(*_DROP):
         element.drop_tree() if element.getparent() is not None else None
-    return Document(dataclasses.replace(source, encoding=encoding), tuple(rows_of(tree)))
+    return Document(dataclasses.replace(source, encoding=encoding), tuple(rows_of(tree)), properties)
+
+
+# The meta tags of government sites' content systems that name a page's article, date and source
+_META = {"articletitle": "title", "pubdate": "published", "firstpublishedtime": "published",
+         "contentsource": "publisher", "sitename": "site", "columnname": "column", "url": "url", "og:url": "url"}
+MAX_PROPERTY_CHARS = 500
+
+
+def _properties(tree) -> tuple[tuple[str, str], ...]:
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = _META.get((meta.get("name") or meta.get("property") or "").strip().lower())
+        content = clean_cell(meta.get("content"))[:MAX_PROPERTY_CHARS]
+        if key and content and key not in found:
+            found[key] = content
+    title = next(tree.iter("title"), None)
+    if title is not None and clean_cell(title.text_content()):
+        found["page_title"] = clean_cell(title.text_content())[:MAX_PROPERTY_CHARS]
+    return tuple(sorted(found.items()))
 
 
 def rows_of(tree) -> list[DocRow]:
