@@ -18,11 +18,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from builder import pipeline, synth  # noqa: E402
 from builder.corpus import docx_report, html_report  # noqa: E402
 from builder.model import Report  # noqa: E402
 from builder.templates import TEMPLATES  # noqa: E402
+from flattened_support import flattened_text  # noqa: E402
 
 REAL = ROOT / "tests" / "real"
 FORMS = {
@@ -34,6 +36,7 @@ FORMS = {
     "synthetic_text": "合成：文本（三种版式）",
     "synthetic_html": "合成：网页",
     "synthetic_word": "合成：Word",
+    "synthetic_flattened": "合成：压平为一行的存档文本",
 }
 
 
@@ -106,13 +109,17 @@ def real_corpus() -> dict[str, Tally]:
     return tallies
 
 
-def synthetic_corpus(count: int = 300) -> dict[str, Tally]:
+def synthetic_corpus(count: int = 400) -> dict[str, Tally]:
     """Reports made from random figures in every layout; their figures are known."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     for seed in range(count):
         text, values, facts = synth.report_text(seed)
-        kind = ("synthetic_text", "synthetic_html", "synthetic_word")[seed % 3]
-        if kind == "synthetic_text":
+        kind = ("synthetic_text", "synthetic_html", "synthetic_word", "synthetic_flattened")[seed % 4]
+        if kind == "synthetic_flattened":
+            rng = random.Random(seed)
+            data = flattened_text(values, TEMPLATES[facts["template"]], facts["agency"], facts["year"], rng).encode()
+            suffix = ".txt"
+        elif kind == "synthetic_text":
             data, suffix = text.encode("utf-8"), ".txt"
         elif kind == "synthetic_html":
             data, suffix = html_report(facts["template"], values, facts["agency"], facts["year"]), ".html"
@@ -159,8 +166,9 @@ def write(out: Path = ROOT / "docs" / "fidelity.md") -> None:
         "",
         "## Synthetic reports",
         "",
-        "300 reports from `builder.synth`: consistent random figures, blank cells, both templates, in",
-        "every text layout with the quirks of real reports, as web pages and as Word files.",
+        "400 reports from `builder.synth`: consistent random figures, blank cells, both templates, in",
+        "every text layout with the quirks of real reports, as web pages, as Word files, and as the",
+        "one-line text of an archived page (`tests/flattened_support.py`).",
         "",
         *_table(synthetic),
         "",

@@ -186,3 +186,44 @@ def test_meta_tags_of_a_government_page():
 def test_a_document_keeps_what_its_reader_found_of_itself():
     document = Document(Source("x.txt", "txt", "", 0), (), (("title", "甲乡2021年政府信息公开工作年度报告"),))
     assert (parse(document).agency, parse(document).year) == ("甲乡", 2021)
+
+
+HEADLESS = """某某区教育局2022年政府信息公开工作年度报告
+一、总体情况
+全年收到申请3件。
+| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |
+| 行政规范性文件 | 1 | 0 | 5 |
+| 信息内容 | 本年处理决定数量 |
+| 行政许可 | 7 |
+| （本列数据的钩稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 | 自然人 | 商业企业 | 科研机构 | 社会公益 组织 | 法律服务机构 | 其他 | 总计 |
+| 一、本年新收政府信息公开申请数量 | | 3 | 0 | 0 | 0 | 0 | 0 | 3 |
+| 三、本年度办理结果 | （一）予以公开 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |
+| 三、本年度办理结果 | （三）不予 公开 | 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+| 三、本年度办理结果 | （四）无法提供 | 1.本机关不掌握相关政府信息 | 1 | 0 | 0 | 0 | 0 | 1 |
+四、政府信息公开行政法复议、行政诉讼情况
+| 行政复议 | | | | | 行政诉讼 |
+| 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+五、存在的主要问题及明年工作计划
+无。
+"""
+
+
+def test_tables_are_found_by_their_rows_when_headings_are_missing_or_reworded():
+    report = parse_text(HEADLESS)
+    assert report.tables_found == ("active_disclosure", "applications", "reviews_litigation")
+    assert report.value("active_disclosure/art20_5/licensing/decisions") == 7
+    assert report.value("applications/granted/total") == 2  # group labels repeated in every row
+    assert report.value("applications/denied_state_secret/natural_person") == 0
+    assert report.value("reviews_litigation/review/upheld") == 0  # 行政法复议: the heading misspelled
+    assert "problems" in report.sections  # 存在的主要问题及明年工作计划
+    # the first table stops where the second begins: no figure of 三 is taken for a row of 二
+    assert not [f for f in report.findings if f.rule == "unlabelled_figures"]
+
+
+def test_a_row_missing_is_flagged_never_shifted_and_a_short_row_is_flagged():
+    report = parse_text(HEADLESS)
+    missing = {c for f in report.findings if f.rule == "missing_row" for c in f.cells}
+    assert "active_disclosure/art20_1/regulations/issued" in missing
+    assert report.value("active_disclosure/art20_1/regulations/issued") is None
+    short = [f for f in report.findings if f.rule == "short_row"]
+    assert short and all(c.startswith("applications/unavailable_not_held/") for c in short[0].cells)

@@ -10,7 +10,7 @@ from builder.parse.flattened import unflatten
 from builder.parse.metadata import apply_sidecar, read_metadata
 from builder.parse.sections import find_sections, narrative
 from builder.parse.tables import read_active, read_grid, read_reviews
-from builder.templates import TEMPLATES, Template
+from builder.templates import SECTIONS, TEMPLATES, Template
 
 TABLES = ("active_disclosure", "applications", "reviews_litigation")
 
@@ -79,8 +79,13 @@ def _distinctive(version: str) -> tuple[str, ...]:
 
 
 def _region(rows: Sequence[DocRow], spans: dict[str, tuple[int, int]], key: str) -> Sequence[DocRow]:
-    """The rows of a table's section; the whole document when its heading was not found."""
+    """The rows of a table's section. Where its heading is missing or reworded beyond
+    recognition, the rows between the sections found before and after it: its labels are
+    found there, and the other tables' rows are not taken for its own."""
     if key in spans:
         start, end = spans[key]
         return rows[start:end]
-    return rows
+    order = [section.key for section in SECTIONS]
+    before = [spans[k][0] + 1 for k in order[:order.index(key)] if k in spans]
+    after = [spans[k][0] for k in order[order.index(key) + 1:] if k in spans]
+    return rows[max(before, default=0):min(after, default=len(rows))]

@@ -90,11 +90,16 @@ def read_metadata(rows: Sequence[DocRow], properties: Mapping[str, str] | None =
 def _archive_fields(rows: Sequence[DocRow]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for row in rows[:12]:
-        found = _ARCHIVE_FIELD.match(row.text.strip())
+        found = _ARCHIVE_FIELD.match(row.text.strip()) if _has_field(row.text) else None
         if found and found["value"].strip():
             value = found["value"].strip()
             fields.setdefault("url" if _URL.match(value) else _FIELDS[found["field"]], value)
     return fields
+
+
+def _has_field(text: str) -> bool:
+    head = text[:8]
+    return ":" in head or "：" in head
 
 
 def _page_date(text: str | None) -> str | None:
@@ -114,7 +119,7 @@ def _publisher(text: str | None) -> str | None:
 
 def _title(rows: Sequence[DocRow]) -> tuple[int | None, str | None, int | None]:
     for number, row in enumerate(rows[:_TITLE_SCAN]):
-        if _ARCHIVE_FIELD.match(row.text.strip()):
+        if _has_field(row.text) and _ARCHIVE_FIELD.match(row.text.strip()):
             continue  # the archive's own fields are read on their own
         # in a table (a page's 名称 | title box) the title is a cell of its own
         cells = [text for text in row.texts if "报告" in text] if row.tabular else [row.text]

@@ -25,6 +25,7 @@ _CORE_REACH = 1
 _MIN_FRAGMENT = 3
 _VALUE = ("value", None)
 _COLUMN = ("column", None)
+_FOREIGN = ("foreign", None)
 
 
 @dataclass
@@ -38,7 +39,8 @@ class TableRead:
 class RowIndex:
     """Recognizes the row labels of one table, in reading order."""
 
-    def __init__(self, rows: Sequence[Label], columns: Iterable[str], groups: Iterable[str] = GROUP_LABELS):
+    def __init__(self, rows: Sequence[Label], columns: Iterable[str], groups: Iterable[str] = GROUP_LABELS,
+                 foreign: Iterable[str] = ()):
         self.size = len(rows)
         self.full: dict[str, int] = {}
         self.core: dict[str, int] = {}
@@ -51,11 +53,13 @@ class RowIndex:
             self.cores.append(label_core(normalize_label(row.label)))
         self.groups = {normalize_label(g) for g in groups} - set(self.full)
         self.columns = {normalize_label(c) for c in columns}
+        # labels of the tables that follow: where one stands, this table has ended
+        self.foreign = frozenset(normalize_label(f) for f in foreign) - set(self.full) - self.groups - self.columns
 
     def resolve(self, known, pointer: int) -> tuple[str, int | None]:
-        """('row'|'fragment', index) or ('group'|'column'|'text', None): what a text that
+        """('row'|'fragment', index) or ('group'|'column'|'foreign'|'text', None): what a text that
         is not a figure matches when the next row expected is `pointer`."""
-        full, is_group, core, core_index, is_column = known
+        full, is_group, core, core_index, is_column, is_foreign = known
         if full is not None and full >= pointer:
             return "row", full
         if is_group:
@@ -64,6 +68,8 @@ class RowIndex:
             return "row", core_index
         if is_column:
             return _COLUMN
+        if is_foreign:
+            return _FOREIGN
         for index in range(pointer, min(pointer + 3, self.size)):
             shortest = _MIN_FRAGMENT if index > pointer else _MIN_FRAGMENT - 1
             if len(core) >= shortest and self.cores[index].startswith(core) and self.cores[index] != core:
@@ -79,7 +85,8 @@ class RowIndex:
         core = label_core(normalized)
         is_column = normalized in self.columns or any(
             normalized.startswith(c) for c in self.columns if len(c) >= 4)
-        return self.full.get(normalized), normalized in self.groups, core, self.core.get(core), is_column
+        return (self.full.get(normalized), normalized in self.groups, core, self.core.get(core), is_column,
+                normalized in self.foreign)
 
     def completes(self, index: int, head: str, tail: str) -> bool:
         """Whether `tail` continues the label fragment `head` of row `index`."""
@@ -122,6 +129,8 @@ def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _
             matches[found] = last
             pointer = found + 1
             continue
+        if matches and _FOREIGN in kinds:
+            break  # the next table begins: its figures are not this one's
         text_positions = [i for i, (kind, _) in enumerate(kinds) if kind != "value"]
         start = text_positions[-1] + 1 if text_positions else 0
         values, lines = texts[start:], row.lines[start:]
@@ -148,14 +157,18 @@ def _has_figures(texts) -> bool:
 @cache
 def _grid_index(version: str) -> RowIndex:
     grid = TEMPLATES[version].applications
-    return RowIndex(grid.rows, (s for c in grid.columns for s in c.spellings))
+    reviews = TEMPLATES[version].reviews_litigation
+    return RowIndex(grid.rows, (s for c in grid.columns for s in c.spellings),
+                    foreign=(s for label in (*reviews.rows, *reviews.columns) for s in label.spellings))
 
 
 @cache
 def _active_index(version: str) -> RowIndex:
     template = TEMPLATES[version]
+    grid = template.applications
     return RowIndex([item for article in template.articles for item in article.items],
-                    (s for a in template.articles for m in a.metrics for s in m.spellings))
+                    (s for a in template.articles for m in a.metrics for s in m.spellings),
+                    foreign=(s for row in grid.rows for s in row.spellings))
 
 
 @cache
