@@ -304,13 +304,24 @@ def _sidecar_bytes(path: Path) -> bytes | None:
         return None
 
 
+class _SidecarLoader(yaml.SafeLoader):
+    """YAML without aliases: a sidecar needs none, and aliases of aliases expand without end."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise ValueError("含有 YAML 别名（*）")
+        return super().compose_node(parent, index)
+
+
 def load_sidecar(path: Path) -> tuple[dict | None, tuple[Finding, ...]]:
-    if not path.is_file():
+    if not path.is_symlink() and not path.is_file():
         return None, ()
     try:
+        if path.is_symlink() or not path.is_file():
+            raise ValueError("是符号链接或不是普通文件（可能指向报告文件夹以外）")
         if path.stat().st_size > MAX_SIDECAR_BYTES:
             raise ValueError("文件过大")
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SidecarLoader)  # noqa: S506 - a safe loader
         if data is None:
             return None, ()
         if not isinstance(data, dict):

@@ -106,7 +106,11 @@ def test_hostile_report_text_never_runs(browser, tmp_path):
     text, _ = make(agency="巴集乡", year=2023)
     text = text.replace("巴集乡2023", "巴集<img src=x onerror=window.__pwned=5>乡2023", 1)
     text = text.replace("依法做好政府信息公开工作。", f"依法做好。{HOSTILE} [点我](javascript:window.__pwned=6)")
+    text = text.replace("一、总体情况\n", "一、总体情况\n概述<img src=x onerror=window.__pwned=8>内容。\n", 1)
     (reports_dir / "hostile.txt").write_text(text, encoding="utf-8")
+    page_text = text.replace("\n", "</p><p>")
+    (reports_dir / "hostile.html").write_text(
+        f"<html><body><script>window.__pwned=7</script><p>{page_text}</p></body></html>", encoding="utf-8")
     shutil.copy(REPORTS / "001_a27e78e5f53cff5a.txt", reports_dir)
     pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
     server = serve(tmp_path / "site")
@@ -115,11 +119,17 @@ def test_hostile_report_text_never_runs(browser, tmp_path):
     page = browser.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     try:
-        for path in ["/reports/", *(f"/reports/{p.name}" for p in (tmp_path / "site" / "reports").glob("*.html"))]:
+        sources = sorted((tmp_path / "site" / "reports").glob("*.source.*"))
+        assert not [p for p in sources if p.suffix == ".html"]  # a page of the report is served as text
+        searches = ["/index.html?q=概述", "/reports/?q=巴集", "/index.html?q=onerror"]
+        for path in ["/reports/", *searches, *(f"/reports/{p.name}" for p in sources),
+                     *(f"/reports/{p.name}" for p in (tmp_path / "site" / "reports").glob("*.html"))]:
             page.goto(base + path)
             page.wait_for_load_state("load")
+            if "?q=" in path:  # the search opens from the address and shows its results
+                expect(page.locator(".md-search-result__item").first).to_be_visible(timeout=15_000)
             assert page.evaluate("window.__pwned") is None, path
-            if "pwned=1" in page.content():
+            if path.endswith(".html") and ".source." not in path and "pwned=1" in page.content():
                 expect(page.locator(".gk-narrative").first).to_contain_text("<script>window.__pwned=1</script>")
                 page.screenshot(path=SHOTS / "hostile.png", full_page=True)
     finally:

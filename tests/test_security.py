@@ -11,6 +11,7 @@ import zlib
 
 from builder import pipeline
 from builder.package.rows import report_ids
+from builder.readers.text import MAX_LINE_CHARS
 from conftest import REPORTS, ROOT
 
 SEED = REPORTS / "000_3fe1192cfb6e68d3.txt"
@@ -60,7 +61,7 @@ def test_gigantic_lines_are_bounded(tmp_path):
     path.write_text("一、总体情况" + "数" * 3_000_000 + "\n", encoding="utf-8")
     report = pipeline.process(path)
     assert report.status == "unparsed"
-    assert all(len(text) <= 20_000 for text in report.sections.values())
+    assert all(len(text) <= MAX_LINE_CHARS for text in report.sections.values())
 
 
 def _pdf(objects: list[bytes]) -> bytes:
@@ -96,3 +97,73 @@ def test_a_pdf_declaring_a_hundred_thousand_pages_is_refused_before_they_are_mad
                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]))
     report = pipeline.process_bounded(path, seconds=30)
     assert report.status == "unparsed" and "页数过多" in report.findings[0].message
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    report = pipeline.process(fifo)  # reading it would wait for a writer for ever
+    assert report.status == "unparsed" and "不是普通文件" in report.findings[0].message
+
+
+def test_a_sidecar_that_links_outside_the_corpus_is_not_read(tmp_path):
+    secret = tmp_path / "secret.yml"
+    secret.write_text("agency: 机密内容\nregion: 秘密地区\n", encoding="utf-8")
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    shutil.copy(REPORTS / "000_3fe1192cfb6e68d3.txt", reports_dir / "a.txt")
+    (reports_dir / "a.yml").symlink_to(secret)
+    report = pipeline.process(reports_dir / "a.txt")
+    assert report.agency != "机密内容" and "秘密" not in str(report.region)
+    assert any(f.rule == "sidecar" and "符号链接" in f.message for f in report.findings)
+
+
+def test_a_sidecar_of_nested_aliases_is_refused_at_once(tmp_path):
+    import time
+
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 12):  # 9**12 items if expanded
+        lines.append(f"{chr(97 + level)}: &{chr(97 + level)} [{', '.join(['*' + chr(96 + level)] * 9)}]")
+    shutil.copy(REPORTS / "000_3fe1192cfb6e68d3.txt", tmp_path / "a.txt")
+    (tmp_path / "a.yml").write_text("\n".join(lines) + "\nagency: 甲\n", encoding="utf-8")
+    start = time.perf_counter()
+    report = pipeline.process(tmp_path / "a.txt")
+    assert time.perf_counter() - start < 5
+    assert any(f.rule == "sidecar" and "别名" in f.message for f in report.findings)
+
+
+def test_a_text_of_millions_of_lines_costs_its_bound_not_the_build(tmp_path):
+    import time
+
+    path = tmp_path / "lines.txt"
+    path.write_bytes(b"\t1\n" * 5_000_000)
+    start = time.perf_counter()
+    report = pipeline.process(path)
+    assert time.perf_counter() - start < 10
+    assert report.status == "unparsed" and "行数过多" in report.findings[0].message
+
+
+def test_the_feed_is_valid_xml_whatever_an_agency_is_called(tmp_path):
+    from xml.etree import ElementTree
+
+    from builder.model import Report, Source
+    from builder.site.feed import atom
+
+    report = Report(Source("a.txt", "txt", "0" * 64, 1), agency="甲\x01乡\x0b<&>", year=2023, added="2026-12-01")
+    ElementTree.fromstring(atom([report], ["2023-0000000000"], "gongkai", "tag:x,2026:"))
+
+
+def test_a_run_of_a_million_digits_anywhere_costs_little(tmp_path):
+    import time
+
+    lines = (REPORTS / "2019-1f04b1ed3384.txt").read_bytes().split(b"\n")
+    for position in (0, 5, len(lines)):
+        mutated = lines[:position] + [b"9" * 1_000_000] + lines[position:]
+        path = tmp_path / f"digits-{position}.txt"
+        path.write_bytes(b"\n".join(mutated))
+        start = time.perf_counter()
+        report = pipeline.process(path)
+        assert time.perf_counter() - start < 5, position  # an e-mail pattern once took 50 s here
+        assert report.status in ("warn", "fail", "unparsed")

@@ -48,7 +48,9 @@ def test_every_report_has_a_page_a_badge_and_its_data(seed_site):
             "pass", "warn", "fail", "unparsed")
         assert base.with_suffix(".csv").read_text(encoding="utf-8").startswith("cell,value,printed,line,inferred")
     for report_id, report in zip(report_ids(built.reports), built.reports):
-        assert (site / "reports" / f"{report_id}.source{Path(report.source.file).suffix}").is_file()
+        suffix = Path(report.source.file).suffix
+        served = f"{report_id}.source{suffix}" + (".txt" if suffix in (".html", ".htm") else "")
+        assert (site / "reports" / served).is_file()  # a web page as text: its scripts never run here
     assert not (site / "reports" / "_shell.html").exists()
     assert "_shell" not in (site / "sitemap.xml").read_text(encoding="utf-8")
 
@@ -150,4 +152,4 @@ def test_report_text_is_escaped_everywhere(tmp_path):
     assert "<title>巴集&lt;script&gt;window.__pwned=3&lt;/script&gt;乡 2023" in hostile
     assert "&lt;script&gt;window.__pwned=4&lt;/script&gt;" in hostile  # in a finding, as text
     names = [p.name for p in (site / "reports").glob("*.source*")]
-    assert all(re.fullmatch(r"[a-z0-9-]+\.source(\.[a-z0-9]+)?", n) for n in names) and len(names) == 2
+    assert all(re.fullmatch(r"[a-z0-9-]+\.source(\.[a-z0-9]+)?(\.txt)?", n) for n in names) and len(names) == 2

@@ -24,7 +24,9 @@ _CONTACT = {
     "address": re.compile(r"地址\s*[:：]\s*([^，,。；;）)\n]{2,60})"),
     "postcode": re.compile(r"邮(?:政)?编(?:码)?\s*[:：]\s*(\d{6})"),
     "phone": re.compile(r"电话\s*[:：]\s*(\d[\d\-－—() （）]{4,20}\d)"),
-    "email": re.compile(r"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"),
+    # bounded, and tried only where a run of such characters starts: a long run of digits would
+    # otherwise be tried from each of its characters to its end
+    "email": re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8})"),
 }
 # Each pattern is searched only where its anchor occurs, which is most often nowhere.
 _CONTACT_ANCHORS = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from pathlib import Path
 
 from builder.model import Document, Source
@@ -66,7 +67,10 @@ def load(path: Path) -> bytes:
     if path.is_symlink():
         raise ReadError("不读取符号链接（可能指向报告文件夹以外）")
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would block or never end
+            raise ReadError("不是普通文件（可能是管道或设备），未读取")
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             raise ReadError(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）")
         return path.read_bytes()

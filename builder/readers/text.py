@@ -13,7 +13,8 @@ import re
 
 from builder.model import Document, DocRow, Source
 
-MAX_LINE_CHARS = 20_000
+MAX_LINE_CHARS = 200_000  # an archived page may be one line: a whole report is some 10,000 characters
+MAX_LINES = 100_000  # a report has a few thousand; millions of lines would cost gigabytes of rows
 
 
 class NotText(Exception):
@@ -104,6 +105,8 @@ def clean(text: str) -> list[str]:
     for space in _SPACES:
         if space in text:
             text = text.replace(space, " ")
+    if text.count("\n") > MAX_LINES:
+        raise NotText(f"文件行数过多（超过 {MAX_LINES} 行），不是年度报告")
     lines = text.splitlines()
     if max(map(len, lines), default=0) > MAX_LINE_CHARS:
         lines = [line[:MAX_LINE_CHARS] for line in lines]

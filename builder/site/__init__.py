@@ -99,12 +99,17 @@ def claim(site_dir: Path) -> None:
     raise SiteDirTaken(f"网站目录 {site_dir} 中已有不是 gongkai 生成的文件；为免删除它们，请指定空目录或先清空它")
 
 
+_RENDERED = (".html", ".htm", ".xhtml", ".svg", ".xml")
+
+
 def write_report(site: Site, report: Report, report_id: str, agency_url: str | None,
                  source: Path) -> tuple[dict, tuple[str, ...]]:
     """A report's page, badge, JSON, CSV and source file; its search entry and the files written."""
     pages_dir = site.folder / "reports"
     suffix = source.suffix.lower()
     source_name = f"{report_id}.source{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
+    if suffix in _RENDERED:  # a web page served from the site's origin would run its scripts there
+        source_name += ".txt"
     names = [f"{report_id}.html", f"{report_id}.svg", f"{report_id}.json", f"{report_id}.csv"]
     if source.is_file() and not source.is_symlink():
         _place(source, pages_dir / source_name)

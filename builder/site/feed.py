@@ -3,6 +3,7 @@ report text is always escaped as XML."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 
@@ -40,5 +41,9 @@ def atom(reports: Sequence[Report], ids: Sequence[str], title: str, tag_base: st
     return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+# characters XML 1.0 cannot hold, which a report's or sidecar's text may carry
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(parent: ElementTree.Element, tag: str, text: str) -> None:
-    ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}").text = text
+    ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}").text = _NOT_XML.sub("", text)

@@ -1,13 +1,15 @@
 """Search entries for the generated pages: agency, region and narrative, never the tables.
 
 Material's search plugin segments Chinese with jieba and separates words with zero-width
-spaces; entries for the generated pages are made the same way, and kept short."""
+spaces; entries for the generated pages are made the same way, and kept short. Material shows
+an entry's text as HTML: every entry is escaped, so that a report's text never runs."""
 
 from __future__ import annotations
 
 import logging
 import re
 from functools import cache
+from html import escape
 
 from builder.model import Report
 from builder.site import summary
@@ -39,9 +41,14 @@ def report_entry(report: Report, location: str, title: str) -> dict:
         text = " ".join(report.sections.get(key, "").split())
         if text:
             parts.append(text[:limit])
-    return {"location": location, "title": segment(title), "text": segment(" ".join(p for p in parts if p))}
+    return {"location": location, "title": _text(title), "text": _text(" ".join(p for p in parts if p))}
 
 
 def agency_entry(report: Report, location: str, years: list[int]) -> dict:
     text = f"{report.agency} {summary.region_text(report)} {'、'.join(str(y) for y in years)}年度报告"
-    return {"location": location, "title": segment(report.agency or ""), "text": segment(text)}
+    return {"location": location, "title": _text(report.agency or ""), "text": _text(text)}
+
+
+def _text(text: str) -> str:
+    """Segmented, and escaped: the search renders entries as HTML, and reports' text is data."""
+    return escape(segment(text), quote=False)
