@@ -12,6 +12,7 @@ import yaml
 
 from builder import pipeline, readers
 from builder.model import Report
+from builder.package.rows import new_id
 from builder.parse.metadata import SIDECAR_FIELDS, sidecar_value
 
 
@@ -37,9 +38,13 @@ def add_report(file: Path, reports_dir: Path, fields: dict, today: dt.date) -> A
     except readers.ReadError as err:
         raise AddRefused(str(err)) from None
     sha256 = hashlib.sha256(data).hexdigest()
+    taken: set[str] = set()  # the ids published: a new report never takes one
     for existing in pipeline.report_files([reports_dir]) if reports_dir.is_dir() else []:
         if hashlib.sha256(readers.load(existing)).hexdigest() == sha256:
             raise AddRefused(f"重复：与已有报告 {existing} 内容相同")
+        recorded, _ = pipeline.load_sidecar(pipeline.sidecar_path(existing))
+        if recorded and isinstance(recorded.get("id"), str):
+            taken.add(recorded["id"])
     for key, value in fields.items():
         if key not in SIDECAR_FIELDS or sidecar_value(key, value) is None:
             raise AddRefused(f"附加信息「{key}」的值无效：{value}")
@@ -53,5 +58,8 @@ def add_report(file: Path, reports_dir: Path, fields: dict, today: dt.date) -> A
     reports_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(file, target)
     sidecar_fields = {**fields, "added": today.isoformat()}
+    sidecar.write_text(yaml.safe_dump(sidecar_fields, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    # its id, from what the report and its sidecar say, recorded so that it never moves
+    sidecar_fields["id"] = new_id(pipeline.process(target), taken)
     sidecar.write_text(yaml.safe_dump(sidecar_fields, allow_unicode=True, sort_keys=True), encoding="utf-8")
     return Added(target, sidecar, pipeline.process(target))

@@ -134,7 +134,7 @@ def encode(report: Report) -> bytes:
     data = {
         "source": list(report.source.__dict__.values()),
         "meta": [report.agency, report.year, report.template, report.published, report.region, report.contact,
-                 report.source_url, report.added],
+                 report.source_url, report.added, report.report_id],
         "figures": [[path, _number(f.value), f.printed, f.line, f.page, f.inferred] for path, f in report.figures.items()],
         "units": report.units, "sections": report.sections, "tables_found": list(report.tables_found),
         "findings": [[f.rule, f.severity, f.message, list(f.cells), _number(f.expected), _number(f.actual)]
@@ -146,10 +146,10 @@ def encode(report: Report) -> bytes:
 
 def decode(payload: bytes) -> Report:
     data = json.loads(payload)
-    agency, year, template, published, region, contact, source_url, added = data["meta"]
+    agency, year, template, published, region, contact, source_url, added, report_id = data["meta"]
     return Report(
         source=Source(*data["source"]), agency=agency, year=year, template=template, published=published,
-        region=region, contact=contact, source_url=source_url, added=added,
+        region=region, contact=contact, source_url=source_url, added=added, report_id=report_id,
         figures={intern(path): _figure(_unnumber(value), printed, line, page, inferred)
                  for path, value, printed, line, page, inferred in data["figures"]},
         units=data["units"], sections=data["sections"], tables_found=tuple(data["tables_found"]),

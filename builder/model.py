@@ -86,6 +86,7 @@ class Report:
     contact: Mapping[str, str] | None = None
     source_url: str | None = None
     added: str | None = None  # when the report was added to gongkai (ISO date, from its sidecar)
+    report_id: str | None = None  # the id it was published under, recorded in its sidecar: it never moves
     figures: Mapping[str, Figure] = field(default_factory=dict)
     units: Mapping[str, str] = field(default_factory=dict)
     sections: Mapping[str, str] = field(default_factory=dict)

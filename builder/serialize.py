@@ -23,6 +23,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "contact": dict(report.contact) if report.contact else None,
         "source_url": report.source_url,
         "added": report.added,
+        "id": report.report_id,
         "source": {"file": report.source.file, "format": report.source.format,
                    "sha256": report.source.sha256, "size": report.source.size,
                    "encoding": report.source.encoding},

@@ -20,6 +20,7 @@ from builder import cache as parse_cache
 from builder import pipeline
 from builder.add import AddRefused, add_report
 from builder.cli import cli
+from builder.package.rows import report_ids
 from builder.diff import changes, summary
 from conftest import REPORTS, ROOT
 from test_parser import make
@@ -74,8 +75,9 @@ def test_add_then_build_puts_the_report_in_the_package_and_the_site(tmp_path):
     added = add_report(SEED, reports_dir, {"region": "福建省三明市建宁县", "source_url": "https://example.gov.cn/r.html"},
                        dt.date(2026, 11, 21))
     assert re.fullmatch(r"2020-[0-9a-f]{12}\.txt", added.path.name)
-    assert yaml.safe_load(added.sidecar.read_text(encoding="utf-8")) == {
-        "added": "2026-11-21", "region": "福建省三明市建宁县", "source_url": "https://example.gov.cn/r.html"}
+    sidecar = yaml.safe_load(added.sidecar.read_text(encoding="utf-8"))
+    assert sidecar.pop("id") == added.report.report_id and re.fullmatch(r"2020-[0-9a-f]{10}", added.report.report_id)
+    assert sidecar == {"added": "2026-11-21", "region": "福建省三明市建宁县", "source_url": "https://example.gov.cn/r.html"}
     built = pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
     report = next(r for r in built.reports if r.source.file == added.path.name)
     assert report.region == {"province": "福建省", "city": "三明市", "county": "建宁县"} and report.added == "2026-11-21"
@@ -179,3 +181,28 @@ def test_the_feed_lists_reports_added_newest_first_as_valid_atom(tmp_path):
     assert feed.findtext("a:updated", namespaces=ns) == "2026-03-01T00:00:00Z"
     link = feed.find("a:entry/a:link", ns).get("href")
     assert (tmp_path / "site" / link).is_file()
+
+
+def test_a_published_id_never_moves_when_reports_of_the_same_agency_and_year_arrive(tmp_path):
+    """Versions of one report (same agency, year and region) added one after the other, in
+    either order: each keeps the id it was published under, in the package and on the site."""
+    import random
+
+    reports_dir = tmp_path / "reports"
+    versions = []
+    for n in range(4):
+        text = SEED.read_text(encoding="utf-8") + "\n（修订）" * n
+        version = tmp_path / f"version-{n}.txt"
+        version.write_text(text, encoding="utf-8")
+        versions.append(version)
+    random.Random(3).shuffle(versions)
+    published: dict[str, str] = {}
+    for version in versions:
+        added = add_report(version, reports_dir, {"region": "福建省三明市建宁县"}, dt.date(2026, 12, 3))
+        built = pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+        ids = dict(zip((r.source.file for r in built.reports), report_ids(built.reports)))
+        for name, report_id in published.items():
+            assert ids[name] == report_id  # no earlier id changed
+            assert (tmp_path / "site" / "reports" / f"{report_id}.html").is_file()
+        published[added.path.name] = ids[added.path.name]
+    assert len(set(published.values())) == 4

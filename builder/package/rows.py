@@ -15,20 +15,40 @@ from builder.templates import TEMPLATES
 
 
 def report_ids(reports: Sequence[Report]) -> list[str]:
-    """Ids in the order of `reports`: year and a digest of agency and region; where two files
-    would share one, each gets a suffix from its own sha256, so no id depends on file order."""
+    """Ids in the order of `reports`. An id once published is recorded in the report's sidecar
+    and kept. Another report gets the year and a digest of agency and region; where two files
+    would share one, or it is taken, a suffix from its own sha256, so no id depends on file order."""
+    recorded: dict[str, int] = {}
+    for n in sorted(range(len(reports)), key=lambda n: reports[n].source.file):
+        if reports[n].report_id and reports[n].report_id not in recorded:
+            recorded[reports[n].report_id] = n
     bases = [_base_id(r) for r in reports]
-    shared = {base for base, count in Counter(bases).items() if count > 1}
-    ids = [f"{base}-{_file_digest(r)[:8]}" if base in shared else base for base, r in zip(bases, reports)]
+    shared = {base for base, count in Counter(b for n, b in enumerate(bases) if n not in recorded.values()).items()
+              if count > 1} | set(recorded)
+    ids = [reports[n].report_id if recorded.get(reports[n].report_id) == n
+           else f"{base}-{_file_digest(reports[n])[:8]}" if base in shared else base
+           for n, base in enumerate(bases)]
     # two copies of one file still share a digest: number them by their file names
     positions: dict[str, list[int]] = defaultdict(list)
     for n, report_id in enumerate(ids):
         positions[report_id].append(n)
+    kept = set(recorded.values())
     for duplicate, copies in positions.items():
         if len(copies) > 1:
-            for rank, (_, n) in enumerate(sorted((reports[n].source.file, n) for n in copies), start=1):
+            others = sorted((reports[n].source.file, n) for n in copies if n not in kept)
+            for rank, (_, n) in enumerate(others, start=1):
                 ids[n] = f"{duplicate}-{rank}"
     return ids
+
+
+def new_id(report: Report, taken: set[str]) -> str:
+    """The id for a report added to a corpus whose published ids are `taken`."""
+    base = _base_id(report)
+    digest = _file_digest(report)
+    for candidate in (base, f"{base}-{digest[:8]}", f"{base}-{digest[:12]}"):
+        if candidate not in taken:
+            return candidate
+    return next(f"{base}-{digest[:12]}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{digest[:12]}-{n}" not in taken)
 
 
 def agency_digest(report: Report) -> str | None:

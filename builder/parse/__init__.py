@@ -46,7 +46,8 @@ def parse(document: Document, sidecar: Mapping | None = None) -> Report:
     return Report(
         source=document.source, agency=meta.agency, year=meta.year,
         template=template.version if found else None, published=meta.published, region=meta.region,
-        contact=meta.contact, source_url=meta.source_url, added=meta.added, figures=figures if found else {},
+        contact=meta.contact, source_url=meta.source_url, added=meta.added,
+        report_id=meta.report_id, figures=figures if found else {},
         units=units, sections=narrative(rows, spans, meta.title_row), tables_found=found,
         findings=tuple(findings), status="unparsed",
     )

@@ -50,6 +50,7 @@ class Metadata:
     contact: Mapping[str, str] | None = None
     source_url: str | None = None
     added: str | None = None
+    report_id: str | None = None
     title_row: int | None = None
     findings: tuple[Finding, ...] = field(default=())
 
@@ -228,7 +229,8 @@ def _level(part: str, region: dict[str, str]) -> str:
     return "county"
 
 
-SIDECAR_FIELDS = ("agency", "region", "year", "source_url", "published", "added")
+SIDECAR_FIELDS = ("agency", "region", "year", "source_url", "published", "added", "id")
+_REPORT_ID = re.compile(r"^(?:\d{4}|unknown|file)-[0-9a-f]{10,12}(?:-[0-9a-z]{1,12})*$")
 
 
 def apply_sidecar(meta: Metadata, data: Mapping) -> Metadata:
@@ -244,7 +246,7 @@ def apply_sidecar(meta: Metadata, data: Mapping) -> Metadata:
             findings.append(Finding("sidecar", "warning", f"附加信息文件中字段「{key}」的值无效，已忽略",
                                     actual=str(value)[:80]))
         else:
-            values[key] = checked
+            values["report_id" if key == "id" else key] = checked
     return dataclasses.replace(meta, **values, findings=tuple(findings))
 
 
@@ -264,6 +266,8 @@ def sidecar_value(key: str, value):
         if isinstance(value, Mapping) and all(k in ("province", "city", "county", "name") for k in value) and value:
             return {str(k): str(v) for k, v in value.items()}
         return None
+    if key == "id":
+        return value if isinstance(value, str) and _REPORT_ID.match(value) else None
     if key == "source_url":
         return value if isinstance(value, str) and re.match(r"^https?://\S+$", value) else None
     return value.strip() if isinstance(value, str) and value.strip() else None
