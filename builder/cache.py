@@ -1,17 +1,23 @@
 """Parse results cached by content: a report is parsed again only when its file, its sidecar
 or the parser changed.
 
-The cache is one SQLite file. An entry holds the report as JSON with the SHA-256 of that
-JSON; an entry whose checksum, version or contents do not hold is parsed again and
-replaced, never trusted. Entries are JSON rather than pickles, so that a tampered cache
-can at worst cost a parse, never run code.
+The cache is one SQLite file. An entry holds the report as JSON with an HMAC of that JSON,
+keyed by a secret of this machine's user kept outside the build folder (`cache_key_file`),
+so that a cache file from elsewhere (a restored CI cache, a file put in place) can at worst
+cost a parse: an entry whose checksum, version or contents do not hold is parsed again and
+replaced, never trusted. Entries are JSON rather than pickles, so that no cache can run code.
+A cache that SQLite finds damaged is set aside (`<name>.corrupt`) with a warning and begun
+again; a read that fails is a miss, a write that fails is skipped.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import sqlite3
+import sys
 from sys import intern
 from decimal import Decimal
 from functools import cache
@@ -51,13 +57,22 @@ class ParseCache:
     """Entries by key: a report as JSON, and its summary (`pipeline.summarize`) as JSON, so
     that a build can hold every report's summary without decoding every report."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, check: bool = False):
+        """`check`: the builder's own connection verifies the file before the workers use it."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.key = cache_key()
+        self.writable = True
         try:
             self.db = self._open(path)
-        except sqlite3.DatabaseError:  # not a database at all: start again
+            if check and self.db.execute("pragma quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check")
+        except sqlite3.DatabaseError as err:  # damaged, or not a database at all: begin again
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+            print(f"gongkai: 解析缓存 {path} 已损坏（{err}），已移至 {path.name}.corrupt 并重新建立", file=sys.stderr)
             for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                stale.unlink(missing_ok=True)
+                if stale.exists():
+                    stale.replace(stale.with_name(stale.name + ".corrupt"))
             self.db = self._open(path)
 
     @staticmethod
@@ -87,12 +102,15 @@ class ParseCache:
         return found[0] if found else None
 
     def _entry(self, key: str, sha256: str, summary: bool) -> tuple[bytes, Report] | None:
-        row = self.db.execute("select checksum, payload, summary from entries where key = ?", (key,)).fetchone()
+        try:
+            row = self.db.execute("select checksum, payload, summary from entries where key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError:  # a page damaged since the check: a miss, the report is parsed
+            return None
         if row is None:
             return None
         checksum, payload, short = row
         try:
-            if not isinstance(payload, bytes) or not isinstance(short, bytes) or _checksum(payload, short) != checksum:
+            if not isinstance(payload, bytes) or not isinstance(short, bytes) or not hmac.compare_digest(_checksum(self.key, payload, short), checksum):
                 raise ValueError("checksum")
             data = short if summary else payload
             report = decode(data)
@@ -104,22 +122,65 @@ class ParseCache:
 
     def put(self, key: str, payload: bytes, summary: bytes) -> None:
         """Store `encode(report)` and `encode(summarize(report))`, encoded by whoever parsed it."""
-        self.db.execute("insert or replace into entries values (?, ?, ?, ?)",
-                        (key, _checksum(payload, summary), payload, summary))
+        if not self.writable:
+            return
+        try:
+            self.db.execute("insert or replace into entries values (?, ?, ?, ?)",
+                            (key, _checksum(self.key, payload, summary), payload, summary))
+        except sqlite3.DatabaseError as err:  # the entry is lost: a parse, later, never the build
+            self._unwritable(err)
 
     def commit(self) -> None:
-        self.db.commit()
+        try:
+            self.db.commit()
+        except sqlite3.DatabaseError as err:
+            self._unwritable(err)
 
     def close(self) -> None:
-        self.db.commit()
+        self.commit()
         self.db.close()
 
+    def _unwritable(self, err: Exception) -> None:
+        if self.writable:
+            print(f"gongkai: 解析缓存无法写入（{err}），本次构建不再缓存", file=sys.stderr)
+        self.writable = False
 
-def _checksum(payload: bytes, summary: bytes) -> str:
-    digest = hashlib.sha256(payload)
+
+def _checksum(key: bytes, payload: bytes, summary: bytes) -> str:
+    digest = hmac.new(key, payload, hashlib.sha256)
     digest.update(b"\0")
     digest.update(summary)
     return digest.hexdigest()
+
+
+def cache_key_file() -> Path:
+    """Where this user's cache secret lives: `GONGKAI_CACHE_KEY`, else the user's configuration."""
+    configured = os.environ.get("GONGKAI_CACHE_KEY")
+    if configured:
+        return Path(configured)
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "gongkai" / "cache-key"
+
+
+@cache
+def cache_key() -> bytes:
+    """The secret, made on first use (readable by this user only)."""
+    path = cache_key_file()
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    key = os.urandom(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(key)
+    except OSError:  # nowhere to keep it: entries of this run are good for this run only
+        pass
+    return key
 
 
 def _number(value):

@@ -134,7 +134,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
     with contextlib.ExitStack() as stack:
         if cache_file is None:
             cache_file = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gongkai-"))) / "reports.sqlite"
-        cache = ParseCache(cache_file)
+        cache = ParseCache(cache_file, check=True)
         stack.callback(cache.close)
         held, parsed = _parse_all(paths, cache, cache_file, jobs, progress, time_bound)
         summaries, extra = _with_corpus_findings([h.summary for h in held])

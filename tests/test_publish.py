@@ -130,6 +130,39 @@ def test_a_tampered_cache_entry_is_parsed_again(tmp_path):
     assert pipeline.build(reports_dir, tmp_path / "c", cache_file=cache_file).parsed == 2
 
 
+def test_an_entry_forged_with_a_fresh_checksum_is_not_trusted(tmp_path):
+    """Whoever can write the cache file but not read this user's secret cannot plant figures."""
+    import hashlib
+
+    reports_dir, cache_file = corpus(tmp_path), tmp_path / "cache.sqlite"
+    pipeline.build(reports_dir, tmp_path / "a", cache_file=cache_file)
+    with closing(sqlite3.connect(cache_file)) as db, db:
+        for key, payload, summary in db.execute("select key, payload, summary from entries").fetchall():
+            payload, summary = (part.replace("新坊镇".encode(), "伪造镇".encode()) for part in (payload, summary))
+            digest = hashlib.sha256(payload)  # the checksum as it was before it had a key
+            digest.update(b"\0")
+            digest.update(summary)
+            db.execute("update entries set payload = ?, summary = ?, checksum = ? where key = ?",
+                       (payload, summary, digest.hexdigest(), key))
+    again = pipeline.build(reports_dir, tmp_path / "b", cache_file=cache_file)
+    assert again.parsed == 2 and not any(r.agency == "伪造镇" for r in again.reports)
+
+
+def test_a_damaged_cache_is_set_aside_and_begun_again(tmp_path, capsys):
+    reports_dir, cache_file = corpus(tmp_path), tmp_path / "cache.sqlite"
+    pipeline.build(reports_dir, tmp_path / "a", cache_file=cache_file)
+    data = bytearray(cache_file.read_bytes())
+    for offset in range(4096, len(data), 4096):  # every page but the first: SQLite opens it, then fails
+        data[offset:offset + 64] = b"\xff" * 64
+    cache_file.write_bytes(bytes(data))
+    for run in ("b", "c"):  # and the builds after it do not crash either
+        built = pipeline.build(reports_dir, tmp_path / run, cache_file=cache_file)
+        assert len(built.reports) == 2
+    assert "已损坏" in capsys.readouterr().err
+    assert (tmp_path / "cache.sqlite.corrupt").exists()
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "c")
+
+
 def test_a_new_parser_version_invalidates_the_cache(tmp_path, monkeypatch):
     reports_dir, cache_file = corpus(tmp_path), tmp_path / "cache.sqlite"
     pipeline.build(reports_dir, tmp_path / "a", cache_file=cache_file)
