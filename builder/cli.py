@@ -116,7 +116,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
     try:
         built = _build(reports_dir, package_dir, None if no_site else site_dir, project, created,
                        None if no_cache else cache_file, jobs, time_limit)
-    except SiteDirTaken as err:
+    except (SiteDirTaken, pipeline.BuildRunning) as err:
         click.echo(f"构建失败：{err}", err=True)
         sys.exit(2)
     except (pipeline.LostReports, RuntimeError) as err:

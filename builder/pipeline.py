@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import tempfile
 import time
@@ -117,6 +118,25 @@ class _Held:
     whole: Report | None = None
 
 
+class BuildRunning(Exception):
+    """Another build writes the same package: two at once would mix their files."""
+
+
+@contextlib.contextmanager
+def _exclusive(package_dir: Path):
+    lock_file = package_dir.with_name(package_dir.name + ".lock")
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildRunning(f"另一个构建正在写入 {package_dir}（锁文件 {lock_file}）；请等它结束后再试") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, project: Path = Path("."),
           created: str | None = None, progress: Callable[[Path], None] | None = None,
           cache_file: Path | None = None, jobs: int = 1, time_bound: float | None = TIME_LIMIT) -> Built:
@@ -128,46 +148,47 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
     `cache_file`) while the build holds their summaries, then are read back one at a time, in
     id order, to be written to the package and the site."""
     start = time.perf_counter()
-    if site_dir is not None:
-        site.claim(site_dir)
-    paths = report_files([reports_dir])
-    with contextlib.ExitStack() as stack:
-        if cache_file is None:
-            cache_file = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gongkai-"))) / "reports.sqlite"
-        cache = ParseCache(cache_file, check=True)
-        stack.callback(cache.close)
-        held, parsed = _parse_all(paths, cache, cache_file, jobs, progress, time_bound)
-        summaries, extra = _with_corpus_findings([h.summary for h in held])
-        ids = report_ids(summaries)
-        site_run = site.start(site_dir, project, PLACEHOLDERS, dictionary_markdown()) if site_dir else None
-        agencies = site.agency_groups(summaries, ids) if site_dir else {}
-        agency_of = {report_id: agency_id for agency_id, members in agencies.items() for report_id, _ in members}
-        tasks = [(held[i].key, held[i].summary.source.sha256, held[i].whole, paths[i], extra.get(i, ()), ids[i],
-                  f"../agencies/{agency_of[ids[i]]}.html" if ids[i] in agency_of else None)
-                 for i in sorted(range(len(paths)), key=ids.__getitem__)]
-        entries: list[dict] = []
-        files: set[str] = set()
-        writer = stack.enter_context(PackageWriter(package_dir))
-        worker = (cache_file, site_run, time_bound)
-        with pool.mapper(jobs, len(tasks), _open_worker, worker, _close_worker) as run:
-            for rows, entry, names in _here_if_crashed(run(_publish, tasks), _publish, worker):
-                writer.add(rows)
-                if entry is not None:
-                    entries.append(entry)
-                    files.update(names)
-            written = writer.close(len(paths), created)
-            built_site = None
-            if site_run:
-                pages_written = len(entries)
-                members = list(agencies.items())
-                for entry, name in _here_if_crashed(run(_publish_agency, members), _publish_agency, worker):
-                    entries.append(entry)
-                    files.add(name)
-                site.finish(site_run, summaries, ids, entries, files, package_dir, len(agencies))
-                if pages_written != len(paths):
-                    raise LostReports(f"读取 {len(paths)} 份报告，却只写出 {pages_written} 个报告页面")
-                built_site = SiteBuilt(pages_written, len(agencies))
-    return Built(tuple(summaries), written, built_site, time.perf_counter() - start, parsed)
+    with _exclusive(package_dir):  # two builds of one package at once would mix their files
+        if site_dir is not None:
+            site.claim(site_dir)
+        paths = report_files([reports_dir])
+        with contextlib.ExitStack() as stack:
+            if cache_file is None:
+                cache_file = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gongkai-"))) / "reports.sqlite"
+            cache = ParseCache(cache_file, check=True)
+            stack.callback(cache.close)
+            held, parsed = _parse_all(paths, cache, cache_file, jobs, progress, time_bound)
+            summaries, extra = _with_corpus_findings([h.summary for h in held])
+            ids = report_ids(summaries)
+            site_run = site.start(site_dir, project, PLACEHOLDERS, dictionary_markdown()) if site_dir else None
+            agencies = site.agency_groups(summaries, ids) if site_dir else {}
+            agency_of = {report_id: agency_id for agency_id, members in agencies.items() for report_id, _ in members}
+            tasks = [(held[i].key, held[i].summary.source.sha256, held[i].whole, paths[i], extra.get(i, ()), ids[i],
+                      f"../agencies/{agency_of[ids[i]]}.html" if ids[i] in agency_of else None)
+                     for i in sorted(range(len(paths)), key=ids.__getitem__)]
+            entries: list[dict] = []
+            files: set[str] = set()
+            writer = stack.enter_context(PackageWriter(package_dir))
+            worker = (cache_file, site_run, time_bound)
+            with pool.mapper(jobs, len(tasks), _open_worker, worker, _close_worker) as run:
+                for rows, entry, names in _here_if_crashed(run(_publish, tasks), _publish, worker):
+                    writer.add(rows)
+                    if entry is not None:
+                        entries.append(entry)
+                        files.update(names)
+                written = writer.close(len(paths), created)
+                built_site = None
+                if site_run:
+                    pages_written = len(entries)
+                    members = list(agencies.items())
+                    for entry, name in _here_if_crashed(run(_publish_agency, members), _publish_agency, worker):
+                        entries.append(entry)
+                        files.add(name)
+                    site.finish(site_run, summaries, ids, entries, files, package_dir, len(agencies))
+                    if pages_written != len(paths):
+                        raise LostReports(f"读取 {len(paths)} 份报告，却只写出 {pages_written} 个报告页面")
+                    built_site = SiteBuilt(pages_written, len(agencies))
+        return Built(tuple(summaries), written, built_site, time.perf_counter() - start, parsed)
 
 
 def _parse_all(paths: list[Path], cache: ParseCache, cache_file: Path, jobs: int, progress,

@@ -33,7 +33,8 @@ def test_names_in_two_unicode_forms_and_links_are_all_accounted_for(tmp_path):
     link = next(r for r in built.reports if r.source.file == "link.txt")
     assert link.status == "unparsed" and "符号链接" in link.findings[0].message
     written = [p.relative_to(tmp_path) for p in tmp_path.rglob("*")]
-    assert all(p.parts[0] in ("reports", "package", "site", "secret.txt") for p in written)
+    # package.lock: the lock a build holds beside its package
+    assert all(p.parts[0] in ("reports", "package", "package.lock", "site", "secret.txt") for p in written)
     pages = [p for p in (tmp_path / "site" / "reports").glob("*.html") if p.name != "index.html"]
     assert len(pages) == 4
     assert not any("不应被读取" in p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
@@ -167,3 +168,33 @@ def test_a_run_of_a_million_digits_anywhere_costs_little(tmp_path):
         report = pipeline.process(path)
         assert time.perf_counter() - start < 5, position  # an e-mail pattern once took 50 s here
         assert report.status in ("warn", "fail", "unparsed")
+
+
+def test_only_the_packages_own_files_are_published(tmp_path):
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    shutil.copy(REPORTS / "000_3fe1192cfb6e68d3.txt", reports_dir)
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / ".env").write_text("TOKEN=secret\n", encoding="utf-8")
+    (package / "notes.csv").write_text("private\n", encoding="utf-8")
+    pipeline.build(reports_dir, package, tmp_path / "site", ROOT)
+    published = sorted(p.name for p in (tmp_path / "site" / "data").iterdir())
+    assert ".env" not in published and "notes.csv" not in published
+    assert "datapackage.json" in published and "reports.csv" in published
+
+
+def test_a_second_build_of_one_package_is_refused_while_the_first_runs(tmp_path):
+    import fcntl
+
+    import pytest
+
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    shutil.copy(REPORTS / "000_3fe1192cfb6e68d3.txt", reports_dir)
+    with open(tmp_path / "package.lock", "a") as running:  # what the first build holds
+        fcntl.flock(running, fcntl.LOCK_EX)
+        with pytest.raises(pipeline.BuildRunning):
+            pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+    assert not (tmp_path / "package").exists() and not (tmp_path / "site").exists()
+    assert len(pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT).reports) == 1

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from builder.checks import STATUS_NAMES
 from builder.model import Report
-from builder.package import DICTIONARY_NAME
+from builder.package import DESCRIPTOR, SQLITE_NAME, ZIP_NAME
+from builder.package.schema import ORDER
 from builder.package.rows import agency_digest
 from builder.serialize import dumps
 from builder.site import feed, pages, search
@@ -176,7 +177,9 @@ def _place(source: Path, target: Path) -> None:
 
 
 def _package_files(package_dir: Path) -> list[str]:
-    return sorted(path.name for path in package_dir.iterdir() if path.is_file() and path.name != DICTIONARY_NAME)
+    """The package's own files, never whatever else sits in its folder (a `.env`, a note)."""
+    own = {DESCRIPTOR, ZIP_NAME, SQLITE_NAME, *(f"{name}.csv" for name in ORDER)}
+    return sorted(name for name in own if (package_dir / name).is_file() and not (package_dir / name).is_symlink())
 
 
 def _remove_stale(folder: Path, written: set[str]) -> None:
