@@ -49,7 +49,7 @@ def add_report(file: Path, reports_dir: Path, fields: dict, today: dt.date) -> A
         if key not in SIDECAR_FIELDS or sidecar_value(key, value) is None:
             raise AddRefused(f"附加信息「{key}」的值无效：{value}")
     # the year decides the name: from the options, else from the report itself
-    report = pipeline.process(file)
+    report = pipeline.process_bounded(file, pipeline.TIME_LIMIT)
     year = fields.get("year") or report.year
     target = reports_dir / f"{year or 'unknown'}-{sha256[:12]}{suffix}"
     sidecar = target.with_suffix(".yml")
@@ -60,6 +60,6 @@ def add_report(file: Path, reports_dir: Path, fields: dict, today: dt.date) -> A
     sidecar_fields = {**fields, "added": today.isoformat()}
     sidecar.write_text(yaml.safe_dump(sidecar_fields, allow_unicode=True, sort_keys=True), encoding="utf-8")
     # its id, from what the report and its sidecar say, recorded so that it never moves
-    sidecar_fields["id"] = new_id(pipeline.process(target), taken)
+    sidecar_fields["id"] = new_id(pipeline.process_bounded(target, pipeline.TIME_LIMIT), taken)
     sidecar.write_text(yaml.safe_dump(sidecar_fields, allow_unicode=True, sort_keys=True), encoding="utf-8")
-    return Added(target, sidecar, pipeline.process(target))
+    return Added(target, sidecar, pipeline.process_bounded(target, pipeline.TIME_LIMIT))

@@ -40,7 +40,7 @@ def parse(file: Path) -> None:
     Example:
         gongkai parse reports/000_3fe1192cfb6e68d3.txt > report.json
     """
-    report = pipeline.process(file)
+    report = pipeline.process_bounded(file, pipeline.TIME_LIMIT)
     click.echo(dumps(report))
 
 

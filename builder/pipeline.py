@@ -69,8 +69,8 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes a report may add to its process: a 50 MB PDF
 
 def process_all(paths: Iterable[Path]) -> list[Report]:
     """Every report, in memory, then the rules that compare reports of one agency across years:
-    for `gongkai parse` and `validate`. `build` streams instead."""
-    reports = [process(path) for path in paths]
+    for `gongkai parse` and `validate`, within the build's bounds. `build` streams instead."""
+    reports = [process_bounded(path, TIME_LIMIT) for path in paths]
     return _with_corpus_findings(reports)[0]
 
 

@@ -198,3 +198,20 @@ def test_a_second_build_of_one_package_is_refused_while_the_first_runs(tmp_path)
             pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
     assert not (tmp_path / "package").exists() and not (tmp_path / "site").exists()
     assert len(pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT).reports) == 1
+
+
+def test_control_characters_reach_no_output(tmp_path):
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    text = (REPORTS / "000_3fe1192cfb6e68d3.txt").read_text(encoding="utf-8")
+    (reports_dir / "a.txt").write_text(text.replace("一、总体情况\n", "一、总体情况\n概述\x01内\x1b[31m容\x07。\n", 1),
+                                       encoding="utf-8")
+    (reports_dir / "a.yml").write_text('agency: "甲\\0乡\\x1b"\n', encoding="utf-8")
+    pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+    for folder in (tmp_path / "package", tmp_path / "site"):
+        for path in folder.rglob("*"):
+            # the source file is the original, offered as a download of what the agency published
+            if path.is_file() and path.suffix in (".csv", ".json", ".html", ".xml", ".md", ".txt") \
+                    and ".source." not in path.name:
+                data = path.read_bytes()
+                assert not [b for b in b"\x00\x01\x07\x1b" if bytes([b]) in data], path

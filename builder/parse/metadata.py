@@ -270,4 +270,6 @@ def sidecar_value(key: str, value):
         return value if isinstance(value, str) and _REPORT_ID.match(value) else None
     if key == "source_url":
         return value if isinstance(value, str) and re.match(r"^https?://\S+$", value) else None
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    if isinstance(value, str):
+        value = "".join(ch for ch in value if ch >= " " and ch != "\x7f").strip()  # no control character
+    return value if isinstance(value, str) and value else None

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from builder.model import DocRow
 
 _SPACES = re.compile(r"[\u00a0\u3000\u2002\u2003\u2009\t\r\f\v ]+")
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff\x00-\x08\x0e-\x1f\x7f]")  # and control characters
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 

@@ -94,8 +94,14 @@ _REMOVED = ("**", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\
 _SPACES = ("\u00a0", "\u3000", "\u2002", "\u2003", "\u2009")
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def clean(text: str) -> list[str]:
-    """Lines without artifacts, with spaces unified; tabs are kept (they separate cells)."""
+    """Lines without artifacts and control characters, with spaces unified; tabs are kept
+    (they separate cells)."""
+    if _CONTROLS.search(text):  # a NUL or an escape is no figure and no word: it must reach no output
+        text = _CONTROLS.sub("", text)
     if "[bookmark:" in text:
         text = _BOOKMARK.sub("", text)
     # str.replace where needed: many times faster than a regex or str.translate over the text
