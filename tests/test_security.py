@@ -215,3 +215,52 @@ def test_control_characters_reach_no_output(tmp_path):
                     and ".source." not in path.name:
                 data = path.read_bytes()
                 assert not [b for b in b"\x00\x01\x07\x1b" if bytes([b]) in data], path
+
+
+def _package_is_whole(package) -> int:
+    """The package agrees with its descriptor, its zip and its database; returns its reports."""
+    import csv
+    import hashlib
+    import json
+    import sqlite3
+
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        data = (package / resource["path"]).read_bytes()
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest() and resource["bytes"] == len(data)
+    with zipfile.ZipFile(package / "gongkai-datapackage.zip") as archive:
+        for name in archive.namelist():
+            assert archive.read(name) == (package / name.removeprefix("gongkai/")).read_bytes(), name
+    with open(package / "reports.csv", encoding="utf-8") as file:
+        rows = len(list(csv.DictReader(file)))
+    with sqlite3.connect(package / "gongkai.sqlite") as db:
+        assert db.execute("select count(*) from reports").fetchone()[0] == rows
+    return rows
+
+
+def test_a_build_killed_while_it_writes_the_package_leaves_the_old_one_or_the_new_one(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    for name in ("000_3fe1192cfb6e68d3.txt", "001_a27e78e5f53cff5a.txt"):
+        shutil.copy(REPORTS / name, reports_dir)
+    package = tmp_path / "package"
+    (package).mkdir()
+    (package / "mine.txt").write_text("someone's note\n", encoding="utf-8")
+    pipeline.build(reports_dir, package)
+    assert _package_is_whole(package) == 2
+    shutil.copy(REPORTS / "003_b262c255d28bf770.txt", reports_dir)
+    code = f"from pathlib import Path; from builder import pipeline; pipeline.build(Path({str(reports_dir)!r}), " \
+           f"Path({str(package)!r}))"
+    for phase, reports in (("package-staged", 2), ("package-switched", 3)):
+        killed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                                env={**os.environ, "GONGKAI_KILL_AT": phase})
+        assert killed.returncode == -9, killed.stderr
+        assert _package_is_whole(package) == reports, phase
+        assert (package / "mine.txt").read_text(encoding="utf-8") == "someone's note\n"
+    pipeline.build(reports_dir, package)  # the next build cleans what the stopped ones left
+    assert _package_is_whole(package) == 3
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".package.")]
