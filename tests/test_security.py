@@ -264,3 +264,35 @@ def test_a_build_killed_while_it_writes_the_package_leaves_the_old_one_or_the_ne
     pipeline.build(reports_dir, package)  # the next build cleans what the stopped ones left
     assert _package_is_whole(package) == 3
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".package.")]
+
+
+def test_a_build_killed_while_it_writes_the_site_leaves_the_old_site_whole(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    for name in ("000_3fe1192cfb6e68d3.txt", "001_a27e78e5f53cff5a.txt"):
+        shutil.copy(REPORTS / name, reports_dir)
+    site = tmp_path / "site"
+    pipeline.build(reports_dir, tmp_path / "package", site, ROOT)
+
+    def whole(reports: int) -> None:
+        assert len([p for p in (site / "reports").glob("*.html") if p.name != "index.html"]) == reports
+        assert (site / "reports" / "index.html").read_text(encoding="utf-8").count("<tr") > reports
+        entries = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+        assert len([e for e in entries if e["location"].startswith("reports/20")]) == reports
+
+    whole(2)
+    shutil.copy(REPORTS / "003_b262c255d28bf770.txt", reports_dir)
+    code = (f"from pathlib import Path; from builder import pipeline; pipeline.build(Path({str(reports_dir)!r}), "
+            f"Path({str(tmp_path / 'package')!r}), Path({str(site)!r}), Path({str(ROOT)!r}))")
+    killed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            env={**os.environ, "GONGKAI_KILL_AT": "site-staged"})
+    assert killed.returncode == -9, killed.stderr
+    whole(2)  # every page of the old site, its index and its search
+    pipeline.build(reports_dir, tmp_path / "package", site, ROOT)
+    whole(3)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]

@@ -5,22 +5,18 @@ unless SOURCE_DATE_EPOCH gives one."""
 from __future__ import annotations
 
 import csv
-import ctypes
 import datetime as dt
-import glob
 import hashlib
 import json
 import os
 import shutil
-import signal
-import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from builder import __version__
+from builder.folders import staging_for, switch, test_hook
 from builder.model import Report
 from builder.package import dictionary, sqlite
 from builder.package.rows import report_ids, rows_of
@@ -78,10 +74,8 @@ class PackageWriter:
     never a mix. What else `out` holds is kept."""
 
     def __init__(self, out: Path):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        recover(out)
         self.out = out
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        self.staging = staging_for(out)
         self.files = {name: (self.staging / f"{name}.csv").open("w", encoding="utf-8", newline="") for name in ORDER}
         self.writers = {name: csv.writer(file, lineterminator="\n") for name, file in self.files.items()}
         self.booleans = {name: [i for i, f in enumerate(RESOURCES[name]["fields"]) if f["type"] == "boolean"]
@@ -126,9 +120,10 @@ class PackageWriter:
         members = {**csv_files, **{name: self.staging / name for name in texts}}
         _zip(members, self.staging / ZIP_NAME)
         names = (*sorted(members), ZIP_NAME, SQLITE_NAME)
-        _test_hook("package-staged")
-        switch(self.staging, self.out, names)
-        _test_hook("package-switched")
+        test_hook("package-staged")
+        own = set(names)
+        switch(self.staging, self.out, keep=lambda path: path.name not in own and not path.name.startswith(".gongkai-"))
+        test_hook("package-switched")
         return Written(reports, dict(self.rows), names)
 
 
@@ -207,66 +202,3 @@ def _zip(members: Mapping[str, Path], path: Path) -> None:
             info.file_size = members[name].stat().st_size  # zipfile chooses zip64 from it
             with members[name].open("rb") as source, archive.open(info, "w") as target:
                 shutil.copyfileobj(source, target, 1 << 20)
-
-
-def switch(staging: Path, out: Path, names: Iterable[str]) -> None:
-    """`staging` becomes `out`, in one rename where the system can swap two folders; the
-    files of `out` that are not the package's are kept."""
-    own = set(names)
-    if out.is_dir():
-        for path in out.iterdir():
-            if path.name not in own and not path.name.startswith(".gongkai-") and not (staging / path.name).exists():
-                _keep(path, staging / path.name)  # someone's own file: it stays in the folder
-    if out.is_dir() and _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)  # the old package, now in the staging folder
-        return
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        os.rename(out, old)  # until the next rename there is no `out`: `recover` puts `old` back
-    os.rename(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _keep(path: Path, target: Path) -> None:
-    """A copy in the new folder (a hard link where it can be), the original left until the switch."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.copytree(path, target, symlinks=True)
-        return
-    try:
-        os.link(path, target, follow_symlinks=False)
-    except OSError:
-        shutil.copy2(path, target, follow_symlinks=False)
-
-
-def recover(out: Path) -> None:
-    """After a build stopped part way: the old package back in place if it was moved aside, and
-    the staging folders of stopped builds removed (a lock keeps a build running from here)."""
-    leftovers = sorted(out.parent.glob(f".{glob.escape(out.name)}.old-*"), key=lambda p: p.stat().st_mtime)
-    if leftovers and not out.exists():
-        os.rename(leftovers.pop(), out)
-    for stale in (*leftovers, *out.parent.glob(f".{glob.escape(out.name)}.new-*"),
-                  *(out.glob(".gongkai-*") if out.is_dir() else ())):
-        shutil.rmtree(stale, ignore_errors=True)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one step (Linux renameat2); False where the system cannot."""
-    renameat2 = getattr(_libc(), "renameat2", None)
-    if renameat2 is None:
-        return False
-    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
-
-
-@cache
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _test_hook(phase: str) -> None:
-    """Where the tests stop a build dead (`GONGKAI_KILL_AT`), to see what a kill leaves."""
-    if os.environ.get("GONGKAI_KILL_AT") == phase:
-        os.kill(os.getpid(), signal.SIGKILL)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from builder.checks import STATUS_NAMES
 from builder.model import Report
+from builder.folders import staging_for, switch, test_hook
 from builder.package import DESCRIPTOR, SQLITE_NAME, ZIP_NAME
 from builder.package.schema import ORDER
 from builder.package.rows import agency_digest
@@ -56,15 +57,19 @@ class Site:
     """A site being written: its folder, the shell every generated page is a copy of, and
     the files MkDocs wrote (relative paths)."""
 
-    folder: Path
+    folder: Path  # the staging folder the build writes, switched with `target` at `finish`
     shell: str
     written: frozenset[str]
+    target: Path
 
 
 def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionary: str) -> Site:
     """MkDocs builds the hand-written pages, the data dictionary and the shell page in a
-    staging folder, copied into `site_dir`; the package's files are put in at `finish`."""
+    staging folder, copied into the site's own staging folder beside `site_dir`, which the
+    build fills and `finish` switches with `site_dir` in one step; the package's files are put
+    in at `finish`."""
     claim(site_dir)
+    folder = staging_for(site_dir)
     with tempfile.TemporaryDirectory(prefix="gongkai-docs-") as staging:
         docs, built = Path(staging) / "docs", Path(staging) / "site"
         _stage(docs, project / "content", package_files, dictionary)
@@ -75,19 +80,19 @@ def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionar
         for name in package_files:  # placeholders, so that MkDocs could check the links to them
             (built / "data" / name).unlink()
         written = frozenset(path.relative_to(built).as_posix() for path in built.rglob("*") if path.is_file())
-        shutil.copytree(built, site_dir, dirs_exist_ok=True)
-    (site_dir / "reports").mkdir(exist_ok=True)
-    (site_dir / "agencies").mkdir(exist_ok=True)
-    (site_dir / BADGES).mkdir(exist_ok=True)
+        shutil.copytree(built, folder, dirs_exist_ok=True)
+    (folder / "reports").mkdir(exist_ok=True)
+    (folder / "agencies").mkdir(exist_ok=True)
+    (folder / BADGES).mkdir(exist_ok=True)
     for status in STATUS_NAMES:  # each report's badge is a link to one of these
-        _write(site_dir / BADGES / f"{status}.svg", pages.badge(status)[0])
+        _write(folder / BADGES / f"{status}.svg", pages.badge(status)[0])
         written |= {f"{BADGES}/{status}.svg"}
     # jieba's dictionary (a second to load) and the templates, loaded here once: the processes
     # that write the pages are forked from this one and inherit them
     search.segment("政府信息公开")
     for name in ("report.html", "agency.html", "badge.svg"):
         pages.environment().get_template(name)
-    return Site(site_dir, shell, written)
+    return Site(folder, shell, written, site_dir)
 
 
 def claim(site_dir: Path) -> None:
@@ -162,6 +167,8 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
     (site.folder / MARKER).write_text("gongkai\n", encoding="utf-8")
     written |= site.written | {FEED, MARKER, "sitemap.xml.gz"}
     _remove_stale(site.folder, written)
+    test_hook("site-staged")
+    switch(site.folder, site.target)  # the old site, every page of it, gives way to the new one
 
 
 def _place(source: Path, target: Path) -> None:
