@@ -56,6 +56,9 @@ def seed_server(tmp_path_factory):
 def test_search_in_chinese_leads_to_the_report_page(browser, seed_server):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    refused = []  # what the Content-Security-Policy blocked: the theme's own scripts must all run
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
     page.goto(seed_server + "/reports/")
     page.screenshot(path=SHOTS / "index.png", full_page=True)
     search = page.locator(".md-search__input")
@@ -77,6 +80,9 @@ def test_search_in_chinese_leads_to_the_report_page(browser, seed_server):
     page.locator(".gk-findings a").first.click()
     assert page.evaluate("location.hash").startswith("#c-applications-granted")
     page.screenshot(path=SHOTS / "report.png", full_page=True)
+    policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert refused == []
     page.close()
 
 

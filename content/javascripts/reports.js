@@ -31,6 +31,8 @@
     });
 
     var form = document.getElementById("gk-filters");
+    // the filters apply as they change: the form is never sent (no inline handler: the pages' policy forbids one)
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
     var shown = form.querySelector(".gk-shown");
     function filter() {
       var wanted = {};
