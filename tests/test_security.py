@@ -296,3 +296,23 @@ def test_a_build_killed_while_it_writes_the_site_leaves_the_old_site_whole(tmp_p
     pipeline.build(reports_dir, tmp_path / "package", site, ROOT)
     whole(3)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+
+
+def test_text_that_starts_as_a_formula_is_never_computed_by_a_spreadsheet(tmp_path):
+    import csv
+    import sqlite3
+
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    text = (REPORTS / "000_3fe1192cfb6e68d3.txt").read_text(encoding="utf-8")
+    (reports_dir / "a.txt").write_text(text.replace("一、总体情况\n", "一、总体情况\n=HYPERLINK(\"http://x\")\n", 1),
+                                       encoding="utf-8")
+    (reports_dir / "a.yml").write_text("agency: \"@SUM(1+1)\"\n", encoding="utf-8")
+    pipeline.build(reports_dir, tmp_path / "package")
+    with open(tmp_path / "package" / "reports.csv", encoding="utf-8") as file:
+        assert next(csv.DictReader(file))["agency"] == "'@SUM(1+1)"
+    with open(tmp_path / "package" / "sections.csv", encoding="utf-8") as file:
+        overview = next(row for row in csv.DictReader(file) if row["section"] == "overview")
+        assert overview["text"].startswith("'=HYPERLINK")
+    with sqlite3.connect(tmp_path / "package" / "gongkai.sqlite") as db:  # for machines, as it was
+        assert db.execute("select agency from reports").fetchone()[0] == "@SUM(1+1)"

@@ -80,6 +80,8 @@ class PackageWriter:
         self.writers = {name: csv.writer(file, lineterminator="\n") for name, file in self.files.items()}
         self.booleans = {name: [i for i, f in enumerate(RESOURCES[name]["fields"]) if f["type"] == "boolean"]
                          for name in ORDER}
+        self.texts = {name: [i for i, f in enumerate(RESOURCES[name]["fields"]) if f["name"] in FREE_TEXT.get(name, ())]
+                      for name in ORDER}
         for name, writer in self.writers.items():
             writer.writerow([f["name"] for f in RESOURCES[name]["fields"]])
         self.database = sqlite.Writer(self.staging / SQLITE_NAME)
@@ -101,6 +103,8 @@ class PackageWriter:
             self.database.add(name, table_rows)
             if self.booleans[name]:
                 table_rows = [_booleans_as_text(row, self.booleans[name]) for row in table_rows]
+            if self.texts[name]:
+                table_rows = [_no_formula(row, self.texts[name]) for row in table_rows]
             self.writers[name].writerows(table_rows)
             self.rows[name] += len(table_rows)
 
@@ -138,6 +142,28 @@ def _digest(path: Path) -> tuple[int, str]:
         while block := file.read(1 << 20):
             digest.update(block)
     return path.stat().st_size, digest.hexdigest()
+
+
+# Fields whose text comes from reports and sidecars. In the CSV files, which spreadsheets open,
+# such a text starting as a formula does (=, +, -, @) gets a leading apostrophe so that it is
+# shown, never computed; SQLite keeps it as it was.
+FREE_TEXT = {
+    "reports": ("agency", "province", "city", "county", "source_file", "source_url", "contact_phone",
+                "contact_address", "contact_email"),
+    "findings": ("message",),
+    "sections": ("text",),
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _no_formula(row: tuple, positions: list[int]) -> tuple:
+    if not any(isinstance(row[p], str) and row[p].startswith(_FORMULA_START) for p in positions):
+        return row
+    cells = list(row)
+    for position in positions:
+        if isinstance(cells[position], str) and cells[position].startswith(_FORMULA_START):
+            cells[position] = "'" + cells[position]
+    return tuple(cells)
 
 
 def _booleans_as_text(row: tuple, positions: list[int]) -> tuple:
