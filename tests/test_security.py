@@ -238,27 +238,37 @@ def _package_is_whole(package) -> int:
     return rows
 
 
-def test_a_build_killed_while_it_writes_the_package_leaves_the_old_one_or_the_new_one(tmp_path):
-    import os
-    import subprocess
-    import sys
-
+def _two_seeds(tmp_path):
     reports_dir = tmp_path / "reports"
     reports_dir.mkdir()
     for name in ("000_3fe1192cfb6e68d3.txt", "001_a27e78e5f53cff5a.txt"):
         shutil.copy(REPORTS / name, reports_dir)
+    return reports_dir
+
+
+def _build_killed_at(phase: str, *folders) -> None:
+    """`pipeline.build(*folders)` in a process of its own, killed (SIGKILL) at `phase`."""
+    import os
+    import subprocess
+    import sys
+
+    arguments = ", ".join(f"Path({str(folder)!r})" for folder in folders)
+    code = f"from pathlib import Path; from builder import pipeline; pipeline.build({arguments})"
+    killed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            env={**os.environ, "GONGKAI_KILL_AT": phase})
+    assert killed.returncode == -9, killed.stderr
+
+
+def test_a_build_killed_while_it_writes_the_package_leaves_the_old_one_or_the_new_one(tmp_path):
+    reports_dir = _two_seeds(tmp_path)
     package = tmp_path / "package"
     (package).mkdir()
     (package / "mine.txt").write_text("someone's note\n", encoding="utf-8")
     pipeline.build(reports_dir, package)
     assert _package_is_whole(package) == 2
     shutil.copy(REPORTS / "003_b262c255d28bf770.txt", reports_dir)
-    code = f"from pathlib import Path; from builder import pipeline; pipeline.build(Path({str(reports_dir)!r}), " \
-           f"Path({str(package)!r}))"
     for phase, reports in (("package-staged", 2), ("package-switched", 3)):
-        killed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                                env={**os.environ, "GONGKAI_KILL_AT": phase})
-        assert killed.returncode == -9, killed.stderr
+        _build_killed_at(phase, reports_dir, package)
         assert _package_is_whole(package) == reports, phase
         assert (package / "mine.txt").read_text(encoding="utf-8") == "someone's note\n"
     pipeline.build(reports_dir, package)  # the next build cleans what the stopped ones left
@@ -268,14 +278,8 @@ def test_a_build_killed_while_it_writes_the_package_leaves_the_old_one_or_the_ne
 
 def test_a_build_killed_while_it_writes_the_site_leaves_the_old_site_whole(tmp_path):
     import json
-    import os
-    import subprocess
-    import sys
 
-    reports_dir = tmp_path / "reports"
-    reports_dir.mkdir()
-    for name in ("000_3fe1192cfb6e68d3.txt", "001_a27e78e5f53cff5a.txt"):
-        shutil.copy(REPORTS / name, reports_dir)
+    reports_dir = _two_seeds(tmp_path)
     site = tmp_path / "site"
     pipeline.build(reports_dir, tmp_path / "package", site, ROOT)
 
@@ -287,11 +291,7 @@ def test_a_build_killed_while_it_writes_the_site_leaves_the_old_site_whole(tmp_p
 
     whole(2)
     shutil.copy(REPORTS / "003_b262c255d28bf770.txt", reports_dir)
-    code = (f"from pathlib import Path; from builder import pipeline; pipeline.build(Path({str(reports_dir)!r}), "
-            f"Path({str(tmp_path / 'package')!r}), Path({str(site)!r}), Path({str(ROOT)!r}))")
-    killed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            env={**os.environ, "GONGKAI_KILL_AT": "site-staged"})
-    assert killed.returncode == -9, killed.stderr
+    _build_killed_at("site-staged", reports_dir, tmp_path / "package", site, ROOT)
     whole(2)  # every page of the old site, its index and its search
     pipeline.build(reports_dir, tmp_path / "package", site, ROOT)
     whole(3)
