@@ -30,10 +30,10 @@ from builder.site import summary as site_summary
 MAX_SIDECAR_BYTES = 64 * 1024
 
 
-def process(path: Path) -> Report:
-    """Read, parse and check one report file."""
+def process(path: Path, links: frozenset[tuple[int, int]] = frozenset()) -> Report:
+    """Read, parse and check one report file (`links`: see `readers.load`)."""
     try:
-        data = readers.load(path)
+        data = readers.load(path, links)
     except readers.ReadError as err:
         return _unparsed(_bare_source(path), Finding("unreadable", "error", str(err)))
     return _process(path, data, sidecar_path(path))
@@ -157,7 +157,8 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
                 cache_file = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gongkai-"))) / "reports.sqlite"
             cache = ParseCache(cache_file, check=True)
             stack.callback(cache.close)
-            held, parsed = _parse_all(paths, cache, cache_file, jobs, progress, time_bound)
+            links = site.earlier_copies(site_dir) if site_dir else frozenset()
+            held, parsed = _parse_all(paths, cache, cache_file, jobs, progress, time_bound, links)
             summaries, extra = _with_corpus_findings([h.summary for h in held])
             ids = report_ids(summaries)
             site_run = site.start(site_dir, project, PLACEHOLDERS, dictionary_markdown()) if site_dir else None
@@ -169,7 +170,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
             entries: list[dict] = []
             files: set[str] = set()
             writer = stack.enter_context(PackageWriter(package_dir))
-            worker = (cache_file, site_run, time_bound)
+            worker = (cache_file, site_run, time_bound, links)
             with pool.mapper(jobs, len(tasks), _open_worker, worker, _close_worker) as run:
                 for rows, entry, names in _here_if_crashed(run(_publish, tasks), _publish, worker):
                     writer.add(rows)
@@ -192,12 +193,12 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
 
 
 def _parse_all(paths: list[Path], cache: ParseCache, cache_file: Path, jobs: int, progress,
-               time_bound) -> tuple[list[_Held], int]:
+               time_bound, links: frozenset[tuple[int, int]]) -> tuple[list[_Held], int]:
     """Every report found in the cache or parsed, by the workers, and stored whole in the cache;
     held here as a summary. Also how many were parsed."""
     held: list[_Held] = []
     parsed = 0
-    with pool.mapper(jobs, len(paths), _open_worker, (cache_file, None, time_bound), _close_worker) as run:
+    with pool.mapper(jobs, len(paths), _open_worker, (cache_file, None, time_bound, links), _close_worker) as run:
         for path, found in zip(paths, run(_parse, paths)):
             if isinstance(found, pool.Crashed):  # not cached: the next build tries again
                 report = _unparsed(_bare_source(path), Finding(
@@ -246,8 +247,10 @@ def _named(report: Report, path: Path) -> Report:
 _worker: dict = {}
 
 
-def _open_worker(cache_file: Path | None, site_run: site.Site | None, time_bound: float | None) -> None:
-    _worker.update(cache=ParseCache(cache_file) if cache_file else None, site=site_run, time_bound=time_bound)
+def _open_worker(cache_file: Path | None, site_run: site.Site | None, time_bound: float | None,
+                 links: frozenset[tuple[int, int]] = frozenset()) -> None:
+    _worker.update(cache=ParseCache(cache_file) if cache_file else None, site=site_run, time_bound=time_bound,
+                   links=links)
 
 
 def _close_worker() -> None:
@@ -261,23 +264,24 @@ def _parse(path: Path) -> tuple[str | None, bytes | None, bytes | None]:
     time bound: (key, the report encoded or None when cached, its summary encoded). A file
     that cannot be loaded has no key: (None, the unparsed report encoded, None)."""
     try:
-        data = readers.load(path)
+        data = readers.load(path, _worker["links"])
     except readers.ReadError:
         return None, encode(process(path)), None
     key = entry_key(data, _sidecar_bytes(sidecar_path(path)))
     summary = _worker["cache"].get_summary(key, hashlib.sha256(data).hexdigest())
     if summary is not None:
         return key, None, summary
-    report = process_bounded(path, _worker["time_bound"])
+    report = process_bounded(path, _worker["time_bound"], links=_worker["links"])
     return key, encode(report), encode(summarize(report))
 
 
-def process_bounded(path: Path, seconds: float | None, memory: int | None = MEMORY_LIMIT) -> Report:
+def process_bounded(path: Path, seconds: float | None, memory: int | None = MEMORY_LIMIT,
+                    links: frozenset[tuple[int, int]] = frozenset()) -> Report:
     """`process`, given up after `seconds` with status `unparsed`, and with at most `memory`
     bytes more than the process had (see `pool.memory_limit`)."""
     try:
         with pool.time_limit(seconds), pool.memory_limit(memory):
-            return process(path)
+            return process(path, links)
     except pool.TimeLimit:
         return _unparsed(_bare_source(path), Finding("timeout", "error", f"读取与解析超过 {seconds:g} 秒，已放弃"))
 
@@ -287,7 +291,8 @@ def _publish(task) -> tuple[dict[str, list[tuple]], dict | None, tuple[str, ...]
     key, sha256, whole, path, extra, report_id, agency_url = task
     report = whole
     if report is None:  # an entry lost since it was stored costs a parse, never the report
-        report = _worker["cache"].get(key, sha256) or process_bounded(path, _worker["time_bound"])
+        report = _worker["cache"].get(key, sha256) or process_bounded(path, _worker["time_bound"],
+                                                                      links=_worker["links"])
     report = with_findings(_named(report, path), extra)
     rows = {name: list(table_rows) for name, table_rows in rows_of(report, report_id).items()}
     if _worker["site"] is None:
@@ -338,8 +343,8 @@ def load_sidecar(path: Path) -> tuple[dict | None, tuple[Finding, ...]]:
     if not path.is_symlink() and not path.is_file():
         return None, ()
     try:
-        if path.is_symlink() or not path.is_file():
-            raise ValueError("是符号链接或不是普通文件（可能指向报告文件夹以外）")
+        if path.is_symlink() or not path.is_file() or path.stat().st_nlink > 1:
+            raise ValueError("是链接或不是普通文件（可能是报告文件夹以外的文件）")
         if path.stat().st_size > MAX_SIDECAR_BYTES:
             raise ValueError("文件过大")
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SidecarLoader)  # noqa: S506 - a safe loader

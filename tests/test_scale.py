@@ -70,10 +70,10 @@ def _one_report_misbehaves(tmp_path, monkeypatch, seed: int, misbehave) -> tuple
     bad = sorted((tmp_path / "reports").glob("*.txt"))[seed % 7]
     process = pipeline.process
 
-    def patched(path):
+    def patched(path, links=frozenset()):
         if path == bad:
             misbehave()
-        return process(path)
+        return process(path, links)
 
     monkeypatch.setattr(pipeline, "process", patched)  # forked workers inherit it
     built = pipeline.build(tmp_path / "reports", tmp_path / "package", jobs=2, time_bound=1)

@@ -110,6 +110,8 @@ def test_a_fifo_is_refused_without_being_opened(tmp_path):
 
 
 def test_a_sidecar_that_links_outside_the_corpus_is_not_read(tmp_path):
+    import os
+
     secret = tmp_path / "secret.yml"
     secret.write_text("agency: 机密内容\nregion: 秘密地区\n", encoding="utf-8")
     reports_dir = tmp_path / "reports"
@@ -118,7 +120,11 @@ def test_a_sidecar_that_links_outside_the_corpus_is_not_read(tmp_path):
     (reports_dir / "a.yml").symlink_to(secret)
     report = pipeline.process(reports_dir / "a.txt")
     assert report.agency != "机密内容" and "秘密" not in str(report.region)
-    assert any(f.rule == "sidecar" and "符号链接" in f.message for f in report.findings)
+    assert any(f.rule == "sidecar" and "链接" in f.message for f in report.findings)
+    (reports_dir / "a.yml").unlink()
+    os.link(secret, reports_dir / "a.yml")  # a hard link, the same
+    report = pipeline.process(reports_dir / "a.txt")
+    assert report.agency != "机密内容" and any(f.rule == "sidecar" for f in report.findings)
 
 
 def test_a_sidecar_of_nested_aliases_is_refused_at_once(tmp_path):
@@ -316,3 +322,20 @@ def test_text_that_starts_as_a_formula_is_never_computed_by_a_spreadsheet(tmp_pa
         assert overview["text"].startswith("'=HYPERLINK")
     with sqlite3.connect(tmp_path / "package" / "gongkai.sqlite") as db:  # for machines, as it was
         assert db.execute("select agency from reports").fetchone()[0] == "@SUM(1+1)"
+
+
+def test_a_hard_link_to_a_file_elsewhere_is_refused_and_the_sites_copies_are_not_links(tmp_path):
+    import os
+
+    reports_dir = _two_seeds(tmp_path)
+    outside = tmp_path / "secret.txt"
+    outside.write_bytes((REPORTS / "003_b262c255d28bf770.txt").read_bytes() + "\n机密内容\n".encode())
+    os.link(outside, reports_dir / "linked.txt")
+    for run in range(2):  # the second build meets the site of the first
+        built = pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+        linked = next(r for r in built.reports if r.source.file == "linked.txt")
+        assert linked.status == "unparsed" and "硬链接" in linked.findings[0].message
+        assert all(r.status != "unparsed" for r in built.reports if r.source.file != "linked.txt")
+        assert all(p.stat().st_nlink == 1 for p in reports_dir.glob("0*.txt"))
+    assert not any("机密内容" in p.read_text(encoding="utf-8", errors="ignore")
+                   for p in (tmp_path / "site").rglob("*") if p.is_file())

@@ -62,14 +62,18 @@ def is_report_file(path: Path) -> bool:
     return (suffix in EXTENSIONS or suffix in UNSUPPORTED) and not _CORPUS_DOCUMENT.match(path.name)
 
 
-def load(path: Path) -> bytes:
-    """A report file's bytes, bounded in size; a link is not followed out of the corpus."""
+def load(path: Path, links: frozenset[tuple[int, int]] = frozenset()) -> bytes:
+    """A report file's bytes, bounded in size; a link is not followed out of the corpus. A
+    file with another hard link may be a file from anywhere on the disk: refused, unless the
+    other link is one of `links` (the site's copy of an earlier build, by device and inode)."""
     if path.is_symlink():
         raise ReadError("不读取符号链接（可能指向报告文件夹以外）")
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would block or never end
             raise ReadError("不是普通文件（可能是管道或设备），未读取")
+        if status.st_nlink > 1 and (status.st_dev, status.st_ino) not in links:
+            raise ReadError("文件另有硬链接（可能是报告文件夹以外的文件），未读取")
         size = status.st_size
         if size > MAX_FILE_BYTES:
             raise ReadError(f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）")

@@ -120,6 +120,16 @@ def _digest(code: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
 
 
+def earlier_copies(site_dir: Path) -> frozenset[tuple[int, int]]:
+    """The files (device, inode) of the reports that an earlier build linked into the site,
+    as builds before these were copied did: those second links are not a report's doing."""
+    found = set()
+    for path in (site_dir / "reports").glob("*.source*") if (site_dir / "reports").is_dir() else ():
+        status = path.lstat()
+        found.add((status.st_dev, status.st_ino))
+    return frozenset(found)
+
+
 def claim(site_dir: Path) -> None:
     """Refuse a folder with files of its own, since a build removes the files it did not
     write: before anything is parsed, and again before anything is written."""
@@ -142,8 +152,11 @@ def write_report(site: Site, report: Report, report_id: str, agency_url: str | N
     if suffix in _RENDERED:  # a web page served from the site's origin would run its scripts there
         source_name += ".txt"
     names = [f"{report_id}.html", f"{report_id}.svg", f"{report_id}.json", f"{report_id}.csv"]
-    if source.is_file() and not source.is_symlink():
-        _place(source, pages_dir / source_name)
+    refused = any(finding.rule == "unreadable" for finding in report.findings)  # a file not read is not published
+    if source.is_file() and not source.is_symlink() and not refused:
+        # a copy, never a link: a report with a second link is refused as possibly not the corpus's
+        (pages_dir / source_name).unlink(missing_ok=True)
+        shutil.copyfile(source, pages_dir / source_name)
         names.append(source_name)
     title = pages.report_title(report)
     try:
