@@ -94,8 +94,12 @@ def _cuts() -> re.Pattern:
     # any numeral: a report that adds a section numbers the later ones on
     forms = {form for section in SECTIONS for form in section.printed} | set(EXTRA_HEADINGS)
     headings = _alternation(_symbols(form, heading=True) for form in forms)
-    labels = _alternation(spelling for label in set(_labels()) for spelling in _spellings(label))
-    return re.compile(f"(?P<heading>[{_NUMERALS}]\\s*[、.．]\\s*{headings})|(?P<label>{labels})")
+    return re.compile(f"(?P<heading>[{_NUMERALS}]\\s*[、.．]\\s*{headings})|(?P<label>{_any_label()})")
+
+
+@cache
+def _any_label() -> str:
+    return _alternation(spelling for label in set(_labels()) for spelling in _spellings(label))
 
 
 # Figures, then a row of a label this module does not know ("00000002.其他法律和…禁止公开"):
@@ -113,7 +117,7 @@ def _label_then_figure() -> tuple[re.Pattern, re.Pattern]:
     ends = {re.sub(r"\s", "", label)[-1] for label in _labels()}
     figures = r"[ \t]*[\d/+\-−－][\d \t/+\-−－.]*(?![\d.]|[条件个项次年月日余人家篇期场份批起%％多])"
     return (re.compile(f"[{re.escape(''.join(sorted(ends)))}]{figures}"),
-            re.compile(_cuts().pattern.split("|(?P<label>", 1)[1].removesuffix(")") + r"[ \t]*[\d/+\-−－]"))
+            re.compile(f"(?:{_any_label()})" + r"[ \t]*[\d/+\-−－]"))
 
 
 def unflatten(rows: Sequence[DocRow]) -> tuple[DocRow, ...] | Sequence[DocRow]:
