@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from builder.model import MISSING, DocRow, Figure, Finding
 from builder.parse.align import Placement, placements, settle
-from builder.parse.glued import GluedRow, resolve
 from builder.parse.cells import is_value_like, label_core, normalize_label, token_of
+from builder.parse.glued import GluedRow, resolve
 from builder.templates import GROUP_LABELS, TEMPLATES, Equation, Grid, Label, Template
 
 # A label may be matched by its text without numbering only this close to the expected row,
