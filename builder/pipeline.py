@@ -185,7 +185,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
                     for entry, name in _here_if_crashed(run(_publish_agency, members), _publish_agency, worker):
                         entries.append(entry)
                         files.add(name)
-                    site.finish(site_run, summaries, ids, entries, files, package_dir, len(agencies))
+                    site.finish(site_run, summaries, ids, entries, files, package_dir)
                     if pages_written != len(paths):
                         raise LostReports(f"读取 {len(paths)} 份报告，却只写出 {pages_written} 个报告页面")
                     built_site = SiteBuilt(pages_written, len(agencies))

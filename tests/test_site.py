@@ -153,3 +153,21 @@ def test_report_text_is_escaped_everywhere(tmp_path):
     assert "&lt;script&gt;window.__pwned=4&lt;/script&gt;" in hostile  # in a finding, as text
     names = [p.name for p in (site / "reports").glob("*.source*")]
     assert all(re.fullmatch(r"[a-z0-9-]+\.source(\.[a-z0-9]+)?(\.txt)?", n) for n in names) and len(names) == 2
+
+
+def test_the_overview_counts_every_agency_and_adds_the_2021_sub_rows_to_other_handling(seed_site):
+    """Two wrong headline figures (issue 13): 来自 0 个机关, and 其他处理 without the three
+    sub-rows of the 2021 template."""
+    from builder.site.summary import application_totals
+
+    site, built = seed_site
+    html = (site / "reports" / "index.html").read_text(encoding="utf-8")
+    agencies = {(r.agency, tuple(sorted((r.region or {}).items()))) for r in built.reports if r.agency}
+    assert f"来自 {len(agencies)} 个机关" in html
+    other = dict((label, total) for label, total, _ in application_totals(built.reports))["其他处理"]
+    sub_rows = ("other", "other_no_correction", "other_unpaid_fee", "other_misc")
+    expected = sum(r.value(f"applications/{row}/total") or 0 for r in built.reports if r.template
+                   for row in sub_rows if f"applications/{row}/total" in r.figures)
+    assert other == expected
+    huaian = next(r for r in built.reports if r.source.file == "huaian_2024.pdf")
+    assert sum(huaian.value(f"applications/{row}/total") for row in sub_rows[1:]) == 71 + 6 + 110

@@ -192,13 +192,13 @@ def agency_groups(reports: Sequence[Report], ids: Sequence[str]) -> dict[str, li
 
 
 def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: list[dict], written: set[str],
-           package_dir: Path, agencies: int) -> None:
+           package_dir: Path) -> None:
     """The overview, search index, sitemap and feed over all `reports` (summaries will do),
     the package's files; then every file of an older build that this one did not write goes."""
     for name in _package_files(package_dir):
         _place(package_dir / name, site.folder / "data" / name)
         written.add(f"data/{name}")
-    _fill_index(site.folder, reports, ids, agencies)
+    _fill_index(site.folder, reports, ids)
     _search_index(site.folder, entries)
     _sitemap(site.folder)
     (site.folder / FEED).write_bytes(feed.atom(reports, ids, "gongkai：新收录的政府信息公开工作年度报告", FEED_TAG))
@@ -270,9 +270,9 @@ def _fill(shell: str, title: str, html: str, location: str) -> str:
                  .replace(CONTENT_MARK, html, 1))
 
 
-def _fill_index(site_dir: Path, reports: Sequence[Report], ids: Sequence[str], agencies: int) -> None:
+def _fill_index(site_dir: Path, reports: Sequence[Report], ids: Sequence[str]) -> None:
     path = site_dir / "reports" / "index.html"
-    html = pages.index_page(reports, [f"{report_id}.html" for report_id in ids], agencies)
+    html = pages.index_page(reports, [f"{report_id}.html" for report_id in ids])
     _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, html, 1))
 
 

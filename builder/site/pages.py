@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from builder.checks import SEVERITY_NAMES, STATUS_NAMES
 from builder.model import Report
+from builder.package.rows import agency_digest
 from builder.site import layout, summary
 from builder.templates import SECTIONS, TEMPLATES, cell_label
 
@@ -151,7 +152,7 @@ def columns_chart(title: str, groups, series, colors) -> Markup:
     return Markup(svg)
 
 
-def index_page(reports: Sequence[Report], urls: Sequence[str], agencies: int) -> str:
+def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
     rows = []
     for report, url in zip(reports, urls):
         rows.append({
@@ -164,7 +165,8 @@ def index_page(reports: Sequence[Report], urls: Sequence[str], agencies: int) ->
         })
     rows.sort(key=lambda r: (-(r["year"] or 0), r["agency"]))
     return environment().get_template("index.html").render(
-        reports=reports, rows=rows, agencies=agencies,
+        # every agency named, by name and region: not only those with an agency page
+        reports=reports, rows=rows, agencies=len({agency_digest(r) for r in reports if r.agency}),
         years=sorted({r.year for r in reports if r.year}, reverse=True),
         regions=sorted({row["region"] for row in rows}), kinds=sorted({row["kind"] for row in rows}),
         status_names=STATUS_NAMES, severity_names=SEVERITY_NAMES,

@@ -22,7 +22,7 @@ APPLICATION_GROUPS = (
     ("不予公开", ("denied_",)),
     ("无法提供", ("unavailable_",)),
     ("不予处理", ("not_processed_",)),
-    ("其他处理", ("other",)),
+    ("其他处理", ("other", "other_")),  # the 2019 template's one row, the 2021 template's three
     ("办理结果总计", ("results_total",)),
     ("结转下年度继续办理", ("carried_forward",)),
 )
