@@ -74,12 +74,17 @@ def test_the_real_corpus_is_real_and_sourced():
     assert all(golden["file"].removeprefix("reports/") in listed for golden in in_corpus)
 
 
-HELD_BACK = ("ptzhsyqczj", "ptzhsyqgaj", "ptzhsyqshs", "ptzhsyqzrz", "ptzhsyqscj", "ptzhsyqjtj", "ptzhsyqjjf",
-             "ptzhsyqnyn", "ptzhsyqzhz")
+# The folders of the 平潭 archive that the corpus draws on. Some of that archive is held back
+# for independent evaluation: a report from any other folder fails here until it is checked.
+PINGTAN = "changwu/pingtan-gov-zwgk-archive"
+PINGTAN_FOLDERS = tuple(f"pingtan/zwgk/zfxxgk/dfbmptlj/{group}/{department}/zfxxgknb/"
+                        for group, departments in (("ptzhsyqbm", ("ptzhsyqgwh", "ptzhsyqgyz", "ptzhsyqhzs", "ptzhsyqlyy")),
+                                                   ("ptzhsyqpq", ("ptzhsyqhtp", "ptzhsyqjjp", "ptzhsyqjsp", "ptzhsyqspp")))
+                        for department in departments)
 
 
-def test_no_report_comes_from_the_folders_held_back_for_evaluation():
-    for _, golden in GOLDENS:
-        path = (golden["archive"] or {}).get("path", "")
-        assert not path.startswith("pingtan/zwgk/zfxxgk/zfxxgknb/")
-        assert not any(f"/{department}/" in path for department in HELD_BACK)
+def test_every_archived_report_comes_from_a_folder_cleared_for_use():
+    for name, golden in GOLDENS:
+        archive = golden["archive"]
+        if archive and archive["repository"] == PINGTAN:
+            assert archive["path"].startswith(PINGTAN_FOLDERS), name
