@@ -168,24 +168,20 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path | None = None, pr
                       f"../agencies/{agency_of[ids[i]]}.html" if ids[i] in agency_of else None)
                      for i in sorted(range(len(paths)), key=ids.__getitem__)]
             entries: list[dict] = []
-            files: set[str] = set()
             writer = stack.enter_context(PackageWriter(package_dir))
             worker = (cache_file, site_run, time_bound, links)
             with pool.mapper(jobs, len(tasks), _open_worker, worker, _close_worker) as run:
-                for rows, entry, names in _here_if_crashed(run(_publish, tasks), _publish, worker):
+                for rows, entry in _here_if_crashed(run(_publish, tasks), _publish, worker):
                     writer.add(rows)
                     if entry is not None:
                         entries.append(entry)
-                        files.update(names)
                 written = writer.close(len(paths), created)
                 built_site = None
                 if site_run:
                     pages_written = len(entries)
                     members = list(agencies.items())
-                    for entry, name in _here_if_crashed(run(_publish_agency, members), _publish_agency, worker):
-                        entries.append(entry)
-                        files.add(name)
-                    site.finish(site_run, summaries, ids, entries, files, package_dir)
+                    entries += _here_if_crashed(run(_publish_agency, members), _publish_agency, worker)
+                    site.finish(site_run, summaries, ids, entries, package_dir)
                     if pages_written != len(paths):
                         raise LostReports(f"读取 {len(paths)} 份报告，却只写出 {pages_written} 个报告页面")
                     built_site = SiteBuilt(pages_written, len(agencies))
@@ -286,8 +282,9 @@ def process_bounded(path: Path, seconds: float | None, memory: int | None = MEMO
         return _unparsed(_bare_source(path), Finding("timeout", "error", f"读取与解析超过 {seconds:g} 秒，已放弃"))
 
 
-def _publish(task) -> tuple[dict[str, list[tuple]], dict | None, tuple[str, ...]]:
-    """One report read back from the cache: its package rows, and its files on the site."""
+def _publish(task) -> tuple[dict[str, list[tuple]], dict | None]:
+    """One report read back from the cache: its package rows, and its search entry once its
+    files are on the site."""
     key, sha256, whole, path, extra, report_id, agency_url = task
     report = whole
     if report is None:  # an entry lost since it was stored costs a parse, never the report
@@ -296,12 +293,11 @@ def _publish(task) -> tuple[dict[str, list[tuple]], dict | None, tuple[str, ...]
     report = with_findings(_named(report, path), extra)
     rows = {name: list(table_rows) for name, table_rows in rows_of(report, report_id).items()}
     if _worker["site"] is None:
-        return rows, None, ()
-    entry, names = site.write_report(_worker["site"], report, report_id, agency_url, path)
-    return rows, entry, names
+        return rows, None
+    return rows, site.write_report(_worker["site"], report, report_id, agency_url, path)
 
 
-def _publish_agency(item: tuple[str, list]) -> tuple[dict, str]:
+def _publish_agency(item: tuple[str, list]) -> dict:
     agency_id, members = item
     return site.write_agency(_worker["site"], agency_id, members)
 

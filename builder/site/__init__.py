@@ -56,12 +56,12 @@ class SiteBuilt:
 
 @dataclass(frozen=True)
 class Site:
-    """A site being written: its folder, the shell every generated page is a copy of, and
-    the files MkDocs wrote (relative paths)."""
+    """A site being written: its folder, and the shell every generated page is a copy of.
+    The folder is a staging one, new at each build, switched with `target` at `finish`: it
+    holds nothing but what this build wrote."""
 
-    folder: Path  # the staging folder the build writes, switched with `target` at `finish`
+    folder: Path
     shell: str
-    written: frozenset[str]
     target: Path
 
 
@@ -82,20 +82,18 @@ def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionar
         shell_path.unlink()
         for name in package_files:  # placeholders, so that MkDocs could check the links to them
             (built / "data" / name).unlink()
-        written = frozenset(path.relative_to(built).as_posix() for path in built.rglob("*") if path.is_file())
         shutil.copytree(built, folder, dirs_exist_ok=True)
     (folder / "reports").mkdir(exist_ok=True)
     (folder / "agencies").mkdir(exist_ok=True)
     (folder / BADGES).mkdir(exist_ok=True)
     for status in STATUS_NAMES:  # each report's badge is a link to one of these
         _write(folder / BADGES / f"{status}.svg", pages.badge(status)[0])
-        written |= {f"{BADGES}/{status}.svg"}
     # jieba's dictionary (a second to load) and the templates, loaded here once: the processes
     # that write the pages are forked from this one and inherit them
     search.segment("政府信息公开")
     for name in ("report.html", "agency.html", "badge.svg"):
         pages.environment().get_template(name)
-    return Site(folder, shell, written, site_dir)
+    return Site(folder, shell, site_dir)
 
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
@@ -144,20 +142,18 @@ _RENDERED = (".html", ".htm", ".xhtml", ".svg", ".xml")
 
 
 def write_report(site: Site, report: Report, report_id: str, agency_url: str | None,
-                 source: Path) -> tuple[dict, tuple[str, ...]]:
-    """A report's page, badge, JSON, CSV and source file; its search entry and the files written."""
+                 source: Path) -> dict:
+    """A report's page, badge, JSON, CSV and source file; its search entry."""
     pages_dir = site.folder / "reports"
     suffix = source.suffix.lower()
     source_name = f"{report_id}.source{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
     if suffix in _RENDERED:  # a web page served from the site's origin would run its scripts there
         source_name += ".txt"
-    names = [f"{report_id}.html", f"{report_id}.svg", f"{report_id}.json", f"{report_id}.csv"]
     refused = any(finding.rule == "unreadable" for finding in report.findings)  # a file not read is not published
     if source.is_file() and not source.is_symlink() and not refused:
         # a copy, never a link: a report with a second link is refused as possibly not the corpus's
         (pages_dir / source_name).unlink(missing_ok=True)
         shutil.copyfile(source, pages_dir / source_name)
-        names.append(source_name)
     title = pages.report_title(report)
     try:
         html = pages.report_page(report, report_id, agency_url, source_name)
@@ -168,17 +164,16 @@ def write_report(site: Site, report: Report, report_id: str, agency_url: str | N
     _place(site.folder / BADGES / f"{report.status}.svg", pages_dir / f"{report_id}.svg")
     _write(pages_dir / f"{report_id}.json", dumps(report, indent=None) + "\n")
     _write(pages_dir / f"{report_id}.csv", pages.report_csv(report))
-    entry = search.report_entry(report, f"reports/{report_id}.html", title)
-    return entry, tuple(f"reports/{name}" for name in names)
+    return search.report_entry(report, f"reports/{report_id}.html", title)
 
 
-def write_agency(site: Site, agency_id: str, members: Sequence[tuple[str, Report]]) -> tuple[dict, str]:
-    """An agency's page over its reports (summaries will do); its search entry and file."""
+def write_agency(site: Site, agency_id: str, members: Sequence[tuple[str, Report]]) -> dict:
+    """An agency's page over its reports (summaries will do); its search entry."""
     group = [report for _, report in members]
     html = pages.agency_page(group, [f"../reports/{report_id}" for report_id, _ in members])
     name = f"agencies/{agency_id}.html"
     _write(site.folder / name, _fill(site.shell, group[0].agency, html, name))
-    return search.agency_entry(group[0], name, sorted(r.year for r in group if r.year)), name
+    return search.agency_entry(group[0], name, sorted(r.year for r in group if r.year))
 
 
 def agency_groups(reports: Sequence[Report], ids: Sequence[str]) -> dict[str, list[tuple[str, Report]]]:
@@ -191,28 +186,24 @@ def agency_groups(reports: Sequence[Report], ids: Sequence[str]) -> dict[str, li
     return {agency_id: members for agency_id, members in groups.items() if len(members) > 1}
 
 
-def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: list[dict], written: set[str],
-           package_dir: Path) -> None:
+def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: list[dict], package_dir: Path) -> None:
     """The overview, search index, sitemap and feed over all `reports` (summaries will do),
-    the package's files; then every file of an older build that this one did not write goes."""
+    the package's files; then the new site takes the old one's place, whose files all go."""
     for name in _package_files(package_dir):
         _place(package_dir / name, site.folder / "data" / name)
-        written.add(f"data/{name}")
     _fill_index(site.folder, reports, ids)
     _search_index(site.folder, entries)
     _sitemap(site.folder)
     (site.folder / FEED).write_bytes(feed.atom(reports, ids, "gongkai：新收录的政府信息公开工作年度报告", FEED_TAG))
     (site.folder / MARKER).write_text("gongkai\n", encoding="utf-8")
-    written |= site.written | {FEED, MARKER, "sitemap.xml.gz"}
-    _remove_stale(site.folder, written)
     test_hook("site-staged")
     switch(site.folder, site.target)  # the old site, every page of it, gives way to the new one
 
 
 def _place(source: Path, target: Path) -> None:
-    """A file the site offers as it is (a report, the package, a badge): a hard link where the
-    file system allows one, since creating a hundred thousand files costs more than linking
-    them; a copy where it does not. Never written through, so the original cannot change.
+    """A file the site offers as it is (the package, a badge): a hard link where the file
+    system allows one, since creating a hundred thousand files costs more than linking them;
+    a copy where it does not. (Reports are copied: see `write_report`.) Never written through, so the original cannot change.
     (upload-pages-artifact archives with --hard-dereference: Pages gets plain files.)"""
     target.unlink(missing_ok=True)
     try:
@@ -225,16 +216,6 @@ def _package_files(package_dir: Path) -> list[str]:
     """The package's own files, never whatever else sits in its folder (a `.env`, a note)."""
     own = {DESCRIPTOR, ZIP_NAME, SQLITE_NAME, *(f"{name}.csv" for name in ORDER)}
     return sorted(name for name in own if (package_dir / name).is_file() and not (package_dir / name).is_symlink())
-
-
-def _remove_stale(folder: Path, written: set[str]) -> None:
-    for path in sorted(folder.rglob("*"), reverse=True):  # files before the folders holding them
-        name = path.relative_to(folder).as_posix()
-        if path.is_symlink() or path.is_file():
-            if name not in written:
-                path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
 
 
 def _stage(docs: Path, content: Path, package_files: Sequence[str], dictionary: str) -> None:
