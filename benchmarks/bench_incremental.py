@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from builder import pipeline, synth
+from builder import runner, synth
 
 
 def main() -> None:
@@ -24,12 +24,12 @@ def main() -> None:
         reports_dir, cache_file = out / "reports", out / "cache.sqlite"
         synth.write_text_reports(reports_dir, args.reports)
         start = time.perf_counter()
-        cold = pipeline.build(reports_dir, out / "package", cache_file=cache_file)
+        cold = runner.build(runner.BuildOptions(reports_dir, out / "package", cache_file=cache_file))
         print(f"cold build of {args.reports:,} reports (package, cache filled): {time.perf_counter() - start:.1f} s, "
               f"{cold.parsed:,} parsed")
         (reports_dir / "report-new.txt").write_text(synth.report_text(args.reports)[0], encoding="utf-8")
         start = time.perf_counter()
-        warm = pipeline.build(reports_dir, out / "package", cache_file=cache_file)
+        warm = runner.build(runner.BuildOptions(reports_dir, out / "package", cache_file=cache_file))
         print(f"after adding one report: {time.perf_counter() - start:.1f} s for {len(warm.reports):,} reports, "
               f"{warm.parsed} parsed")
 

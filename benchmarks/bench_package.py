@@ -15,7 +15,8 @@ from pathlib import Path
 import frictionless
 
 from builder import checks, synth
-from builder.model import Source, status_of
+from builder.model import Source
+from builder.vocabulary import status_of
 from builder.package import DESCRIPTOR, write_package
 from builder.parse import parse
 from builder.readers.text import read

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from builder import pipeline, synth
+from builder import runner, synth
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,7 @@ def main() -> None:
         reports_dir = out / "reports"
         synth.write_text_reports(reports_dir, args.reports)
         start = time.perf_counter()
-        built = pipeline.build(reports_dir, out / "package", out / "site", ROOT)
+        built = runner.build(runner.BuildOptions(reports_dir, out / "package", out / "site", ROOT))
         seconds = time.perf_counter() - start
         pages = [p for p in (out / "site" / "reports").glob("*.html") if p.name != "index.html"]
         sizes = [p.stat().st_size for p in pages]

@@ -42,9 +42,9 @@ def full_build(corpus: Path, out: Path, site: bool = True) -> tuple[float, float
     seconds, peak, _ = child(f"""
         import os
         from pathlib import Path
-        from builder import pipeline
-        pipeline.build(Path("{corpus}"), Path("{out}/package"), {site_arg}, Path("{ROOT}"), jobs=os.cpu_count(),
-                       cache_file=Path("{out}/cache.sqlite"))
+        from builder import runner
+        runner.build(runner.BuildOptions(Path("{corpus}"), Path("{out}/package"), {site_arg}, Path("{ROOT}"),
+                                         jobs=os.cpu_count(), cache_file=Path("{out}/cache.sqlite")))
     """)
     return seconds, peak
 
@@ -58,7 +58,7 @@ def naive_build(corpus: Path, out: Path) -> float:
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
         from builder import pipeline
-        from builder.package.rows import report_ids
+        from builder.ids import report_ids
         from builder.site import pages
         reports = pipeline.process_all(pipeline.report_files([Path("{corpus}")]))
         docs = Path("{out}/docs")
@@ -92,7 +92,7 @@ def main() -> None:
         sizes = [1_000, 10_000] + ([100_000] if args.full else [])
         for size in sizes:
             corpus = work / f"corpus-{size}"
-            child(f"from pathlib import Path; from builder.corpus import write_corpus; "
+            child(f"from pathlib import Path; from builder.synth.corpus import write_corpus; "
                   f"write_corpus(Path('{corpus}'), {size}, seed=1)")
             seconds, peak = full_build(corpus, work / f"out-{size}")
             budget = {1_000: "< 10 s", 10_000: "< 60 s", 100_000: "< 15 min, < 4 GB"}[size]

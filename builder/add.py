@@ -8,12 +8,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from builder import pipeline, readers
+from builder import pipeline, readers, sidecar
 from builder.model import Report
-from builder.package.rows import new_id
-from builder.parse.metadata import SIDECAR_FIELDS, sidecar_value
+from builder.ids import new_id
 
 
 class AddRefused(Exception):
@@ -42,24 +39,24 @@ def add_report(file: Path, reports_dir: Path, fields: dict, today: dt.date) -> A
     for existing in pipeline.report_files([reports_dir]) if reports_dir.is_dir() else []:
         if hashlib.sha256(readers.load(existing)).hexdigest() == sha256:
             raise AddRefused(f"重复：与已有报告 {existing} 内容相同")
-        recorded, _ = pipeline.load_sidecar(pipeline.sidecar_path(existing))
+        recorded, _ = sidecar.read(sidecar.path_for(existing))
         if recorded and isinstance(recorded.get("id"), str):
             taken.add(recorded["id"])
     for key, value in fields.items():
-        if key not in SIDECAR_FIELDS or sidecar_value(key, value) is None:
+        if key not in sidecar.FIELDS or sidecar.value(key, value) is None:
             raise AddRefused(f"附加信息「{key}」的值无效：{value}")
     # the year decides the name: from the options, else from the report itself
     report = pipeline.process_bounded(file, pipeline.TIME_LIMIT)
     year = fields.get("year") or report.year
     target = reports_dir / f"{year or 'unknown'}-{sha256[:12]}{suffix}"
-    sidecar = target.with_suffix(".yml")
-    if target.exists() or sidecar.exists():
+    sidecar_file = sidecar.path_for(target)
+    if target.exists() or sidecar_file.exists():
         raise AddRefused(f"{target} 已存在，不覆盖")
     reports_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(file, target)
     sidecar_fields = {**fields, "added": today.isoformat()}
-    sidecar.write_text(yaml.safe_dump(sidecar_fields, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    sidecar.write(sidecar_file, sidecar_fields)
     # its id, from what the report and its sidecar say, recorded so that it never moves
     sidecar_fields["id"] = new_id(pipeline.process_bounded(target, pipeline.TIME_LIMIT), taken)
-    sidecar.write_text(yaml.safe_dump(sidecar_fields, allow_unicode=True, sort_keys=True), encoding="utf-8")
-    return Added(target, sidecar, pipeline.process_bounded(target, pipeline.TIME_LIMIT))
+    sidecar.write(sidecar_file, sidecar_fields)
+    return Added(target, sidecar_file, pipeline.process_bounded(target, pipeline.TIME_LIMIT))

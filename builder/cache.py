@@ -18,15 +18,17 @@ import json
 import os
 import sqlite3
 import sys
-from sys import intern
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from builder import __version__
-from builder.model import Figure, Finding, Report, Source
+from builder.model import Report
+from builder.record import from_record, to_record
 
-_PARSER_PARTS = ("readers", "parse", "checks", "templates.py", "model.py", "pipeline.py", "cache.py")
+# The code that turns a file and its sidecar into a checked report, and the encoding of an
+# entry; not the build's orchestration, whose changes leave every parse as it was.
+_PARSER_PARTS = ("readers", "parse", "checks", "analyse.py", "forms.py", "model.py", "vocabulary.py", "sidecar.py",
+                 "record.py")
 
 
 @cache
@@ -116,7 +118,7 @@ class ParseCache:
             report = decode(data)
             if report.source.sha256 != sha256:
                 raise ValueError("source")
-        except (ValueError, KeyError, TypeError, IndexError):
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
         return data, report
 
@@ -183,49 +185,9 @@ def cache_key() -> bytes:
     return key
 
 
-def _number(value):
-    return {"d": str(value)} if isinstance(value, Decimal) else value
-
-
-def _unnumber(value):
-    return Decimal(value["d"]) if isinstance(value, dict) else value
-
-
 def encode(report: Report) -> bytes:
-    data = {
-        "source": list(report.source.__dict__.values()),
-        "meta": [report.agency, report.year, report.template, report.published, report.region, report.contact,
-                 report.source_url, report.added, report.report_id],
-        "figures": [[path, _number(f.value), f.printed, f.line, f.page, f.inferred] for path, f in report.figures.items()],
-        "units": report.units, "sections": report.sections, "tables_found": list(report.tables_found),
-        "findings": [[f.rule, f.severity, f.message, list(f.cells), _number(f.expected), _number(f.actual)]
-                     for f in report.findings],
-        "status": report.status,
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(to_record(report, exact=True), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def decode(payload: bytes) -> Report:
-    data = json.loads(payload)
-    agency, year, template, published, region, contact, source_url, added, report_id = data["meta"]
-    return Report(
-        source=Source(*data["source"]), agency=agency, year=year, template=template, published=published,
-        region=region, contact=contact, source_url=source_url, added=added, report_id=report_id,
-        figures={intern(path): _figure(_unnumber(value), printed, line, page, inferred)
-                 for path, value, printed, line, page, inferred in data["figures"]},
-        units=data["units"], sections=data["sections"], tables_found=tuple(data["tables_found"]),
-        findings=tuple(Finding(rule, severity, message, tuple(cells), _unnumber(expected), _unnumber(actual))
-                       for rule, severity, message, cells, expected, actual in data["findings"]),
-        status=data["status"])
-
-
-_BARE: dict[str, Figure] = {}
-
-
-def _figure(value, printed, line, page, inferred) -> Figure:
-    """A figure; one shared object for each bare value (all a summary holds), so that the
-    summaries of 100,000 reports do not hold millions of equal tuples."""
-    if printed is None and line is None and page is None and not inferred:
-        # by repr: Decimal("1.0") == Decimal("1.00") == 1, yet each prints as it was printed
-        return _BARE.setdefault(repr(value), Figure(value))
-    return Figure(value, printed, line, page, inferred)
+    return from_record(json.loads(payload))

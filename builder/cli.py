@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -9,16 +10,15 @@ from pathlib import Path
 
 import click
 
-from builder import __version__, pipeline
+from builder import __version__, pipeline, runner
 from builder.add import AddRefused, add_report
-from builder.corpus import write_corpus
 from builder.site import SiteDirTaken
 from builder.diff import DiffError, summary
-from builder.checks import SEVERITY_NAMES, STATUS_NAMES
+from builder.vocabulary import SEVERITY_NAMES, STATUS_NAMES
 from builder.model import Report
 from builder.package import created_from_environment
-from builder.serialize import dumps
-from builder.templates import TEMPLATES, cell_label
+from builder.record import dumps
+from builder.forms import TEMPLATES
 
 
 
@@ -114,12 +114,13 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     try:
-        built = _build(reports_dir, package_dir, None if no_site else site_dir, project, created,
-                       None if no_cache else cache_file, jobs, time_limit)
-    except (SiteDirTaken, pipeline.BuildRunning) as err:
+        built = _build(runner.BuildOptions(reports_dir, package_dir, None if no_site else site_dir, project, created,
+                                           cache_file=None if no_cache else cache_file, jobs=jobs,
+                                           time_bound=time_limit))
+    except (SiteDirTaken, runner.BuildRunning) as err:
         click.echo(f"构建失败：{err}", err=True)
         sys.exit(2)
-    except (pipeline.LostReports, RuntimeError) as err:
+    except (runner.LostReports, RuntimeError) as err:
         click.echo(f"构建失败：{err}", err=True)
         sys.exit(3)
     counts = {status: sum(r.status == status for r in built.reports) for status in STATUS_NAMES}
@@ -184,34 +185,13 @@ def diff(base: str, reports_dir: Path) -> None:
         raise click.UsageError(f"无法与 {base} 比较：{err}") from None
 
 
-@cli.command()
-@click.argument("count", type=click.IntRange(min=1))
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Folder to write the reports to.")
-@click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same corpus.")
-def synth(count: int, out: Path, seed: int) -> None:
-    """Write a synthetic corpus of COUNT reports: both templates, text, HTML and Word files,
-    agencies from townships to cities over several years, some with blank cells, broken
-    rules or missing tables.
-
-    \b
-    Example:
-        gongkai synth 1000 --out /tmp/corpus --seed 1
-        gongkai build --reports /tmp/corpus --package /tmp/package --site /tmp/site
-    """
-    written = write_corpus(out, count, seed)
-    click.echo(f"已写入 {len(written)} 份合成报告：{out}/")
-
-
-def _build(reports_dir, package_dir, site_dir, project, created, cache_file, jobs, time_limit) -> pipeline.Built:
+def _build(options: runner.BuildOptions) -> runner.Built:
     """The build, with a progress bar when a person watches."""
-    options = dict(cache_file=cache_file, jobs=jobs, time_bound=time_limit)
     if not sys.stderr.isatty():
-        return pipeline.build(reports_dir, package_dir, site_dir, project, created, **options)
-    total = len(pipeline.report_files([reports_dir]))
+        return runner.build(options)
+    total = len(pipeline.report_files([options.reports_dir]))
     with click.progressbar(length=total, label="解析报告", file=sys.stderr) as bar:
-        return pipeline.build(reports_dir, package_dir, site_dir, project, created, progress=lambda _: bar.update(1),
-                              **options)
+        return runner.build(dataclasses.replace(options, progress=lambda _: bar.update(1)))
 
 
 def _describe(path: Path, report: Report) -> str:
@@ -221,7 +201,7 @@ def _describe(path: Path, report: Report) -> str:
     for finding in report.findings:
         lines.append(f"  [{SEVERITY_NAMES[finding.severity]}] {finding.rule}：{finding.message}")
         if report.template and len(finding.cells) == 1:
-            lines.append(f"      单元格：{cell_label(TEMPLATES[report.template], finding.cells[0])}")
+            lines.append(f"      单元格：{TEMPLATES[report.template].cell(finding.cells[0]).label}")
     return "\n".join(lines)
 
 

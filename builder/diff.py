@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder import pipeline, readers
-from builder.checks import CATALOG, STATUS_NAMES
+from builder.vocabulary import CATALOG, STATUS_NAMES
 from builder.model import Report
 
 

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
-Severity = Literal["error", "warning", "info"]
-Status = Literal["pass", "warn", "fail", "unparsed"]
+from builder.vocabulary import Severity, Status
+
 Number = int | Decimal
 
 
@@ -103,12 +103,10 @@ class Report:
         return {path: figure[0] for path, figure in self.figures.items()}  # [0]: the value
 
 
-def status_of(findings: tuple[Finding, ...], parsed: bool) -> Status:
-    if not parsed:
-        return "unparsed"
-    severities = {f.severity for f in findings}
-    if "error" in severities:
-        return "fail"
-    if "warning" in severities:
-        return "warn"
-    return "pass"
+@dataclass(frozen=True)
+class Sidecar:
+    """What a report's sidecar file says, validated: fields named as the Report's, and the
+    findings of what could not be used."""
+
+    values: Mapping[str, object]
+    findings: tuple[Finding, ...] = ()

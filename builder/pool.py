@@ -11,9 +11,9 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 PARALLEL_FROM = 64  # fewer items than this are done sooner than a pool starts
 CHUNK = 16  # items sent to a worker at a time: one round trip each, not one per item
@@ -77,6 +77,25 @@ class Crashed:
     the kernel's OOM killer): the item itself, for the caller to account for."""
 
     item: Any
+
+
+class Executor(Protocol):
+    """Who runs a build's tasks: `mapper` gives `run(fn, items)`, which yields `fn(item)` for each
+    item in order (or `Crashed(item)`), after `initializer(*initargs)` in each worker."""
+
+    def mapper(self, count: int, initializer: Callable[..., None], initargs: tuple,
+               finalizer: Callable[[], None]) -> AbstractContextManager[Callable]: ...
+
+
+@dataclass(frozen=True)
+class Processes:
+    """This machine's processes: `jobs` of them (see `mapper`)."""
+
+    jobs: int = 1
+
+    def mapper(self, count: int, initializer: Callable[..., None], initargs: tuple,
+               finalizer: Callable[[], None]) -> AbstractContextManager[Callable]:
+        return mapper(self.jobs, count, initializer, initargs, finalizer)
 
 
 @contextmanager

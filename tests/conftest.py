@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from builder import checks
-from builder.model import Report, Source, status_of
+from builder.model import Report, Source
+from builder.vocabulary import status_of
 from builder.parse import parse
 from builder.readers.text import read
 

@@ -20,10 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from builder import pipeline, synth  # noqa: E402
-from builder.corpus import docx_report, html_report  # noqa: E402
+from builder import readers, sidecar, synth  # noqa: E402
+from builder.analyse import analyse  # noqa: E402
+from builder.synth.corpus import docx_report, html_report  # noqa: E402
 from builder.model import Report  # noqa: E402
-from builder.templates import TEMPLATES  # noqa: E402
+from builder.forms import TEMPLATES  # noqa: E402
 from flattened_support import flattened_text  # noqa: E402
 
 REAL = ROOT / "tests" / "real"
@@ -98,7 +99,7 @@ def real_goldens() -> list[tuple[Path, dict]]:
 def read_real(golden: dict) -> Report:
     """The report as the parser reads it alone: no sidecar, so that its metadata is tested too."""
     path = ROOT / golden["file"]
-    return pipeline._process(path, path.read_bytes(), path.with_suffix(".none"))
+    return analyse(readers.read(path, path.read_bytes()), sidecar.NONE)
 
 
 def real_corpus() -> dict[str, Tally]:
@@ -126,7 +127,7 @@ def synthetic_corpus(count: int = 400) -> dict[str, Tally]:
         else:
             data, suffix = docx_report(facts["template"], values, facts["agency"], facts["year"]), ".docx"
         path = Path(f"synthetic-{seed:04d}{suffix}")
-        report = pipeline._process(path, data, path.with_suffix(".none"))
+        report = analyse(readers.read(path, data), sidecar.NONE)
         tallies[kind].add(compare(report, values, path.stem))
     return tallies
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from builder.templates import SECTIONS, Template
+from builder.forms import SECTIONS, Template
 
 
 def flattened_text(values: dict, template: Template, agency: str, year: int, rng: random.Random) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from builder import pipeline
+from builder import runner
 from conftest import REPORTS, ROOT
 from test_site import HOSTILE
 from test_parser import make
@@ -47,7 +47,7 @@ def serve(folder: Path):
 @pytest.fixture(scope="module")
 def seed_server(tmp_path_factory):
     out = tmp_path_factory.mktemp("browser-site")
-    pipeline.build(REPORTS, out / "package", out / "site", ROOT)
+    runner.build(runner.BuildOptions(REPORTS, out / "package", out / "site", ROOT))
     server = serve(out / "site")
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -118,7 +118,7 @@ def test_hostile_report_text_never_runs(browser, tmp_path):
     (reports_dir / "hostile.html").write_text(
         f"<html><body><script>window.__pwned=7</script><p>{page_text}</p></body></html>", encoding="utf-8")
     shutil.copy(REPORTS / "001_a27e78e5f53cff5a.txt", reports_dir)
-    pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT))
     server = serve(tmp_path / "site")
     base = f"http://127.0.0.1:{server.server_address[1]}"
     dialogs = []

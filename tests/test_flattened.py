@@ -15,7 +15,7 @@ from builder.parse import parse
 from builder.parse.flattened import unflatten
 from builder.parse.glued import GluedRow, Local, resolve, splits
 from builder.readers import html
-from builder.templates import TEMPLATES
+from builder.forms import TEMPLATES
 from conftest import FUZZ_SCALE, parse_text
 from flattened_support import flattened_text
 

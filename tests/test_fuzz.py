@@ -15,9 +15,9 @@ import pytest
 
 import mutations
 from builder import pipeline, readers, synth
-from builder.corpus import docx_report, html_report
+from builder.synth.corpus import docx_report, html_report
 from builder.parse.cells import token_of
-from builder.templates import TEMPLATES
+from builder.forms import TEMPLATES
 from conftest import FUZZ_SCALE, REPORTS
 
 ROUNDS = 2 * FUZZ_SCALE

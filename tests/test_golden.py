@@ -9,7 +9,7 @@ import json
 import pytest
 
 from builder import pipeline, readers
-from builder.serialize import report_to_dict
+from builder.record import to_record
 from conftest import GOLDEN, REPORTS
 
 REAL = GOLDEN.parent / "real"
@@ -18,7 +18,7 @@ SEEDS = sorted(p for p in REPORTS.iterdir() if (GOLDEN / f"{p.stem}.json").exist
 
 @pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
 def test_seed_matches_golden(path, update_golden):
-    parsed = report_to_dict(pipeline.process(path))
+    parsed = to_record(pipeline.process(path))
     golden_path = GOLDEN / f"{path.stem}.json"
     if update_golden:
         golden_path.write_text(json.dumps(parsed, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -2,7 +2,7 @@
 a synthetic corpus of 1,000, built into a package and a site by the `gongkai build` command.
 
 A change to the code's shape (issue 12) must leave every byte as it was; a change meant to alter
-the outputs rewrites the manifest with `make golden`, and the diff of tests/golden/outputs.json
+the outputs rewrites the manifest with `make golden`, and the diff of tests/golden/build/manifest.json
 says which folders of the output it touched.
 """
 
@@ -17,10 +17,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from builder.corpus import write_corpus
+from builder.synth.corpus import write_corpus
 from conftest import GOLDEN, REPORTS, ROOT
 
-MANIFEST = GOLDEN / "outputs.json"
+MANIFEST = GOLDEN / "build" / "manifest.json"
 SEEDS = sorted(REPORTS.glob("00[0-4]_*.*"))
 
 

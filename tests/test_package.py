@@ -13,9 +13,9 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from builder import pipeline
+from builder import pipeline, runner
 from builder.package import DESCRIPTOR, SQLITE_NAME, ZIP_NAME, created_from_environment
-from builder.package.rows import report_ids
+from builder.ids import report_ids
 from builder.package.schema import ORDER, RESOURCES
 from conftest import GOLDEN, REPORTS, ROOT
 from test_parser import make
@@ -26,7 +26,7 @@ COMMITTED = ROOT / "datapackage"
 @pytest.fixture(scope="module")
 def seed_package(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("package")
-    pipeline.build(REPORTS, out)
+    runner.build(runner.BuildOptions(REPORTS, out))
     return out
 
 
@@ -102,7 +102,7 @@ def test_zip_holds_the_package(seed_package):
 
 
 def test_two_builds_are_byte_identical(seed_package, tmp_path):
-    pipeline.build(REPORTS, tmp_path)
+    runner.build(runner.BuildOptions(REPORTS, tmp_path))
     for path in sorted(seed_package.iterdir()):
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
@@ -110,7 +110,7 @@ def test_two_builds_are_byte_identical(seed_package, tmp_path):
 def test_the_committed_package_is_up_to_date(tmp_path, monkeypatch):
     """Fails when reports/ or the parser changed and `make site` was not run and committed."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    pipeline.build(REPORTS, tmp_path)
+    runner.build(runner.BuildOptions(REPORTS, tmp_path))
     built = sorted(p.name for p in tmp_path.iterdir())
     assert sorted(p.name for p in COMMITTED.iterdir()) == built
     stale = [name for name in built if _content(COMMITTED / name) != _content(tmp_path / name)]
@@ -155,7 +155,7 @@ def test_an_unreadable_report_is_accounted_for(tmp_path):
     shutil.copy(REPORTS / "000_3fe1192cfb6e68d3.txt", reports_dir)
     (reports_dir / "broken.txt").write_bytes(b"\x00\x01binary" * 100)
     (reports_dir / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
-    built = pipeline.build(reports_dir, out)
+    built = runner.build(runner.BuildOptions(reports_dir, out))
     rows = read_csv(out / "reports.csv")
     assert len(rows) == len(built.reports) == 3
     unparsed = [r for r in rows if r["status"] == "unparsed"]

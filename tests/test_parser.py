@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from builder import synth
-from builder.templates import TEMPLATES
+from builder.forms import TEMPLATES
 from conftest import parse_text, rules_of
 
 PLAIN = synth.Variants()

@@ -16,11 +16,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from builder import cache as parse_cache
-from builder import pipeline
+from builder import cache as parse_cache, runner
 from builder.add import AddRefused, add_report
 from builder.cli import cli
-from builder.package.rows import report_ids
+from builder.ids import report_ids
 from builder.diff import changes, summary
 from conftest import REPORTS, ROOT
 from test_parser import make
@@ -78,7 +77,7 @@ def test_add_then_build_puts_the_report_in_the_package_and_the_site(tmp_path):
     sidecar = yaml.safe_load(added.sidecar.read_text(encoding="utf-8"))
     assert sidecar.pop("id") == added.report.report_id and re.fullmatch(r"2020-[0-9a-f]{10}", added.report.report_id)
     assert sidecar == {"added": "2026-11-21", "region": "福建省三明市建宁县", "source_url": "https://example.gov.cn/r.html"}
-    built = pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+    built = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT))
     report = next(r for r in built.reports if r.source.file == added.path.name)
     assert report.region == {"province": "福建省", "city": "三明市", "county": "建宁县"} and report.added == "2026-11-21"
     assert added.path.name in (tmp_path / "package" / "reports.csv").read_text(encoding="utf-8")
@@ -103,31 +102,31 @@ def test_a_duplicate_or_a_taken_name_is_refused_and_nothing_changes(tmp_path):
 
 def test_the_cache_parses_only_what_changed(tmp_path):
     reports_dir, cache_file = corpus(tmp_path), tmp_path / "cache.sqlite"
-    first = pipeline.build(reports_dir, tmp_path / "a", cache_file=cache_file)
+    first = runner.build(runner.BuildOptions(reports_dir, tmp_path / "a", cache_file=cache_file))
     assert first.parsed == 2
-    second = pipeline.build(reports_dir, tmp_path / "b", cache_file=cache_file)
+    second = runner.build(runner.BuildOptions(reports_dir, tmp_path / "b", cache_file=cache_file))
     assert second.parsed == 0
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")  # from the cache, byte for byte the same
     path = reports_dir / "000_3fe1192cfb6e68d3.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("新坊镇", "新坊乡"), encoding="utf-8")
-    third = pipeline.build(reports_dir, tmp_path / "c", cache_file=cache_file)
+    third = runner.build(runner.BuildOptions(reports_dir, tmp_path / "c", cache_file=cache_file))
     assert third.parsed == 1 and any(r.agency == "新坊乡" for r in third.reports)
     (reports_dir / "001_a27e78e5f53cff5a.yml").write_text("agency: 二里岗街道\n", encoding="utf-8")
-    assert pipeline.build(reports_dir, tmp_path / "d", cache_file=cache_file).parsed == 1
+    assert runner.build(runner.BuildOptions(reports_dir, tmp_path / "d", cache_file=cache_file)).parsed == 1
 
 
 def test_a_tampered_cache_entry_is_parsed_again(tmp_path):
     reports_dir, cache_file = corpus(tmp_path), tmp_path / "cache.sqlite"
-    clean = pipeline.build(reports_dir, tmp_path / "a", cache_file=cache_file)
+    clean = runner.build(runner.BuildOptions(reports_dir, tmp_path / "a", cache_file=cache_file))
     with closing(sqlite3.connect(cache_file)) as db, db:
         key, payload = db.execute("select key, payload from entries").fetchone()
         db.execute("update entries set payload = ? where key = ?", (payload.replace(b'"pass"', b'"fail"'), key))
-    again = pipeline.build(reports_dir, tmp_path / "b", cache_file=cache_file)
+    again = runner.build(runner.BuildOptions(reports_dir, tmp_path / "b", cache_file=cache_file))
     assert again.parsed == 1
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
     assert [r.status for r in again.reports] == [r.status for r in clean.reports]
     cache_file.write_bytes(b"not a database")
-    assert pipeline.build(reports_dir, tmp_path / "c", cache_file=cache_file).parsed == 2
+    assert runner.build(runner.BuildOptions(reports_dir, tmp_path / "c", cache_file=cache_file)).parsed == 2
 
 
 def test_an_entry_forged_with_a_fresh_checksum_is_not_trusted(tmp_path):
@@ -135,7 +134,7 @@ def test_an_entry_forged_with_a_fresh_checksum_is_not_trusted(tmp_path):
     import hashlib
 
     reports_dir, cache_file = corpus(tmp_path), tmp_path / "cache.sqlite"
-    pipeline.build(reports_dir, tmp_path / "a", cache_file=cache_file)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "a", cache_file=cache_file))
     with closing(sqlite3.connect(cache_file)) as db, db:
         for key, payload, summary in db.execute("select key, payload, summary from entries").fetchall():
             payload, summary = (part.replace("新坊镇".encode(), "伪造镇".encode()) for part in (payload, summary))
@@ -144,19 +143,19 @@ def test_an_entry_forged_with_a_fresh_checksum_is_not_trusted(tmp_path):
             digest.update(summary)
             db.execute("update entries set payload = ?, summary = ?, checksum = ? where key = ?",
                        (payload, summary, digest.hexdigest(), key))
-    again = pipeline.build(reports_dir, tmp_path / "b", cache_file=cache_file)
+    again = runner.build(runner.BuildOptions(reports_dir, tmp_path / "b", cache_file=cache_file))
     assert again.parsed == 2 and not any(r.agency == "伪造镇" for r in again.reports)
 
 
 def test_a_damaged_cache_is_set_aside_and_begun_again(tmp_path, capsys):
     reports_dir, cache_file = corpus(tmp_path), tmp_path / "cache.sqlite"
-    pipeline.build(reports_dir, tmp_path / "a", cache_file=cache_file)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "a", cache_file=cache_file))
     data = bytearray(cache_file.read_bytes())
     for offset in range(4096, len(data), 4096):  # every page but the first: SQLite opens it, then fails
         data[offset:offset + 64] = b"\xff" * 64
     cache_file.write_bytes(bytes(data))
     for run in ("b", "c"):  # and the builds after it do not crash either
-        built = pipeline.build(reports_dir, tmp_path / run, cache_file=cache_file)
+        built = runner.build(runner.BuildOptions(reports_dir, tmp_path / run, cache_file=cache_file))
         assert len(built.reports) == 2
     assert "已损坏" in capsys.readouterr().err
     assert (tmp_path / "cache.sqlite.corrupt").exists()
@@ -165,9 +164,9 @@ def test_a_damaged_cache_is_set_aside_and_begun_again(tmp_path, capsys):
 
 def test_a_new_parser_version_invalidates_the_cache(tmp_path, monkeypatch):
     reports_dir, cache_file = corpus(tmp_path), tmp_path / "cache.sqlite"
-    pipeline.build(reports_dir, tmp_path / "a", cache_file=cache_file)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "a", cache_file=cache_file))
     monkeypatch.setattr(parse_cache, "parser_version", lambda: "another parser")
-    assert pipeline.build(reports_dir, tmp_path / "b", cache_file=cache_file).parsed == 2
+    assert runner.build(runner.BuildOptions(reports_dir, tmp_path / "b", cache_file=cache_file)).parsed == 2
 
 
 def git(repo: Path, *args: str) -> None:
@@ -204,7 +203,7 @@ def test_the_feed_lists_reports_added_newest_first_as_valid_atom(tmp_path):
         path = reports_dir / f"{day}.txt"
         path.write_text(text, encoding="utf-8")
         path.with_suffix(".yml").write_text(f"added: '{day}'\n", encoding="utf-8")
-    pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT))
     raw = (tmp_path / "site" / "feed.xml").read_text(encoding="utf-8")
     assert "<script>" not in raw
     feed = ElementTree.fromstring(raw)
@@ -232,7 +231,7 @@ def test_a_published_id_never_moves_when_reports_of_the_same_agency_and_year_arr
     published: dict[str, str] = {}
     for version in versions:
         added = add_report(version, reports_dir, {"region": "福建省三明市建宁县"}, dt.date(2026, 12, 3))
-        built = pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+        built = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT))
         ids = dict(zip((r.source.file for r in built.reports), report_ids(built.reports)))
         for name, report_id in published.items():
             assert ids[name] == report_id  # no earlier id changed

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from builder import pipeline, synth
-from builder.corpus import docx_report, html_report
-from builder.templates import TEMPLATES
+from builder.synth.corpus import docx_report, html_report
+from builder.forms import TEMPLATES
 from conftest import REPORTS
 
 SAMPLES = Path(__file__).resolve().parent / "samples"  # the blank 2021 template as issued

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from builder.templates import TEMPLATES
-from fidelity import REAL, ROOT, Tally, compare, printed_figures, read_real, real_goldens
+from builder.forms import TEMPLATES
+from fidelity import ROOT, Tally, compare, printed_figures, read_real, real_goldens
 
 GOLDENS = real_goldens()
 IDS = [path.stem for path, _ in GOLDENS]

@@ -7,8 +7,9 @@ import dataclasses
 import pytest
 
 from builder import checks
-from builder.checks import CATALOG, RULES
-from builder.templates import TEMPLATE_2021
+from builder.checks import RULES
+from builder.vocabulary import CATALOG
+from builder.forms import TEMPLATE_2021
 from conftest import parse_text, rules_of
 from test_parser import make
 

@@ -9,10 +9,10 @@ from collections import Counter
 
 from click.testing import CliRunner
 
-from builder import checks, pipeline, site
+from builder import checks, pipeline, runner, site
 from builder.cli import cli
-from builder.corpus import write_corpus
-from builder.package.rows import report_ids
+from builder.synth.corpus import write_corpus
+from builder.ids import report_ids
 from builder.site import pages
 from conftest import ROOT
 
@@ -33,8 +33,8 @@ def test_a_parallel_build_equals_a_sequential_one_and_loses_nothing(tmp_path):
     reports_dir = tmp_path / "reports"
     write_corpus(reports_dir, 100, seed=5)
     (reports_dir / "zz-broken.txt").write_bytes(b"\x00\x01" * 100)
-    sequential = pipeline.build(reports_dir, tmp_path / "one", jobs=1)
-    parallel = pipeline.build(reports_dir, tmp_path / "two", jobs=2)
+    sequential = runner.build(runner.BuildOptions(reports_dir, tmp_path / "one", jobs=1))
+    parallel = runner.build(runner.BuildOptions(reports_dir, tmp_path / "two", jobs=2))
     assert digest(tmp_path / "one") == digest(tmp_path / "two")
     assert [r.status for r in sequential.reports] == [r.status for r in parallel.reports]
     assert len(parallel.reports) == 101 == parallel.written.rows["reports"]
@@ -63,7 +63,7 @@ def test_summaries_give_the_same_overview_agency_pages_and_corpus_findings(tmp_p
         assert pages.agency_page([r for _, r in members], bases) == pages.agency_page(summaries, bases)
 
 
-def _one_report_misbehaves(tmp_path, monkeypatch, seed: int, misbehave) -> tuple[pipeline.Built, list]:
+def _one_report_misbehaves(tmp_path, monkeypatch, seed: int, misbehave) -> tuple[runner.Built, list]:
     """A build of 70 synthetic reports on two processes, one of which does `misbehave()` when
     read; the build, and the reports it left unparsed."""
     write_corpus(tmp_path / "reports", 70, seed=seed)
@@ -76,7 +76,7 @@ def _one_report_misbehaves(tmp_path, monkeypatch, seed: int, misbehave) -> tuple
         return process(path, links)
 
     monkeypatch.setattr(pipeline, "process", patched)  # forked workers inherit it
-    built = pipeline.build(tmp_path / "reports", tmp_path / "package", jobs=2, time_bound=1)
+    built = runner.build(runner.BuildOptions(tmp_path / "reports", tmp_path / "package", jobs=2, time_bound=1))
     assert len(built.reports) == 70 == built.written.rows["reports"]
     unparsed = [r for r in built.reports if r.status == "unparsed"]
     assert [r.source.file for r in unparsed] == [bad.name]
@@ -94,12 +94,12 @@ def test_a_rebuild_removes_the_pages_of_reports_gone_and_keeps_foreign_folders_s
     reports_dir = tmp_path / "reports"
     write_corpus(reports_dir, 4, seed=2)
     site_dir = tmp_path / "site"
-    first = pipeline.build(reports_dir, tmp_path / "package", site_dir, ROOT)
+    first = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", site_dir, ROOT))
     gone = report_ids(first.reports)[0]
     assert (site_dir / "reports" / f"{gone}.html").is_file()
     doomed = next(p for p in reports_dir.iterdir() if p.suffix != ".yml" and first.reports[0].source.file == p.name)
     doomed.unlink()
-    pipeline.build(reports_dir, tmp_path / "package", site_dir, ROOT)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", site_dir, ROOT))
     assert not list((site_dir / "reports").glob(f"{gone}.*"))
     assert len(list((site_dir / "reports").glob("*.json"))) == 3
     foreign = tmp_path / "mine"

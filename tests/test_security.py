@@ -9,8 +9,8 @@ import unicodedata
 import zipfile
 import zlib
 
-from builder import pipeline
-from builder.package.rows import report_ids
+from builder import pipeline, runner
+from builder.ids import report_ids
 from builder.readers.text import MAX_LINE_CHARS
 from conftest import REPORTS, ROOT
 
@@ -27,7 +27,7 @@ def test_names_in_two_unicode_forms_and_links_are_all_accounted_for(tmp_path):
     outside.write_text("不应被读取", encoding="utf-8")
     (reports_dir / "link.txt").symlink_to(outside)
     (reports_dir / "..x.txt").write_bytes(SEED.read_bytes().replace("新坊镇".encode(), "旧坊镇".encode()))
-    built = pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+    built = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT))
     ids = report_ids(built.reports)
     assert len(built.reports) == 4 == len(set(ids))
     link = next(r for r in built.reports if r.source.file == "link.txt")
@@ -184,7 +184,7 @@ def test_only_the_packages_own_files_are_published(tmp_path):
     package.mkdir()
     (package / ".env").write_text("TOKEN=secret\n", encoding="utf-8")
     (package / "notes.csv").write_text("private\n", encoding="utf-8")
-    pipeline.build(reports_dir, package, tmp_path / "site", ROOT)
+    runner.build(runner.BuildOptions(reports_dir, package, tmp_path / "site", ROOT))
     published = sorted(p.name for p in (tmp_path / "site" / "data").iterdir())
     assert ".env" not in published and "notes.csv" not in published
     assert "datapackage.json" in published and "reports.csv" in published
@@ -200,10 +200,10 @@ def test_a_second_build_of_one_package_is_refused_while_the_first_runs(tmp_path)
     shutil.copy(REPORTS / "000_3fe1192cfb6e68d3.txt", reports_dir)
     with open(tmp_path / "package.lock", "a") as running:  # what the first build holds
         fcntl.flock(running, fcntl.LOCK_EX)
-        with pytest.raises(pipeline.BuildRunning):
-            pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+        with pytest.raises(runner.BuildRunning):
+            runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT))
     assert not (tmp_path / "package").exists() and not (tmp_path / "site").exists()
-    assert len(pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT).reports) == 1
+    assert len(runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)).reports) == 1
 
 
 def test_control_characters_reach_no_output(tmp_path):
@@ -213,7 +213,7 @@ def test_control_characters_reach_no_output(tmp_path):
     (reports_dir / "a.txt").write_text(text.replace("一、总体情况\n", "一、总体情况\n概述\x01内\x1b[31m容\x07。\n", 1),
                                        encoding="utf-8")
     (reports_dir / "a.yml").write_text('agency: "甲\\0乡\\x1b"\n', encoding="utf-8")
-    pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT))
     for folder in (tmp_path / "package", tmp_path / "site"):
         for path in folder.rglob("*"):
             # the source file is the original, offered as a download of what the agency published
@@ -253,13 +253,13 @@ def _two_seeds(tmp_path):
 
 
 def _build_killed_at(phase: str, *folders) -> None:
-    """`pipeline.build(*folders)` in a process of its own, killed (SIGKILL) at `phase`."""
+    """`runner.build` of the folders in a process of its own, killed (SIGKILL) at `phase`."""
     import os
     import subprocess
     import sys
 
     arguments = ", ".join(f"Path({str(folder)!r})" for folder in folders)
-    code = f"from pathlib import Path; from builder import pipeline; pipeline.build({arguments})"
+    code = f"from pathlib import Path; from builder import runner; runner.build(runner.BuildOptions({arguments}))"
     killed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             env={**os.environ, "GONGKAI_KILL_AT": phase})
     assert killed.returncode == -9, killed.stderr
@@ -270,14 +270,14 @@ def test_a_build_killed_while_it_writes_the_package_leaves_the_old_one_or_the_ne
     package = tmp_path / "package"
     (package).mkdir()
     (package / "mine.txt").write_text("someone's note\n", encoding="utf-8")
-    pipeline.build(reports_dir, package)
+    runner.build(runner.BuildOptions(reports_dir, package))
     assert _package_is_whole(package) == 2
     shutil.copy(REPORTS / "003_b262c255d28bf770.txt", reports_dir)
     for phase, reports in (("package-staged", 2), ("package-switched", 3)):
         _build_killed_at(phase, reports_dir, package)
         assert _package_is_whole(package) == reports, phase
         assert (package / "mine.txt").read_text(encoding="utf-8") == "someone's note\n"
-    pipeline.build(reports_dir, package)  # the next build cleans what the stopped ones left
+    runner.build(runner.BuildOptions(reports_dir, package))  # the next build cleans what the stopped ones left
     assert _package_is_whole(package) == 3
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".package.")]
 
@@ -287,7 +287,7 @@ def test_a_build_killed_while_it_writes_the_site_leaves_the_old_site_whole(tmp_p
 
     reports_dir = _two_seeds(tmp_path)
     site = tmp_path / "site"
-    pipeline.build(reports_dir, tmp_path / "package", site, ROOT)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", site, ROOT))
 
     def whole(reports: int) -> None:
         assert len([p for p in (site / "reports").glob("*.html") if p.name != "index.html"]) == reports
@@ -299,7 +299,7 @@ def test_a_build_killed_while_it_writes_the_site_leaves_the_old_site_whole(tmp_p
     shutil.copy(REPORTS / "003_b262c255d28bf770.txt", reports_dir)
     _build_killed_at("site-staged", reports_dir, tmp_path / "package", site, ROOT)
     whole(2)  # every page of the old site, its index and its search
-    pipeline.build(reports_dir, tmp_path / "package", site, ROOT)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", site, ROOT))
     whole(3)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
 
@@ -314,7 +314,7 @@ def test_text_that_starts_as_a_formula_is_never_computed_by_a_spreadsheet(tmp_pa
     (reports_dir / "a.txt").write_text(text.replace("一、总体情况\n", "一、总体情况\n=HYPERLINK(\"http://x\")\n", 1),
                                        encoding="utf-8")
     (reports_dir / "a.yml").write_text("agency: \"@SUM(1+1)\"\n", encoding="utf-8")
-    pipeline.build(reports_dir, tmp_path / "package")
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package"))
     with open(tmp_path / "package" / "reports.csv", encoding="utf-8") as file:
         assert next(csv.DictReader(file))["agency"] == "'@SUM(1+1)"
     with open(tmp_path / "package" / "sections.csv", encoding="utf-8") as file:
@@ -332,7 +332,7 @@ def test_a_hard_link_to_a_file_elsewhere_is_refused_and_the_sites_copies_are_not
     outside.write_bytes((REPORTS / "003_b262c255d28bf770.txt").read_bytes() + "\n机密内容\n".encode())
     os.link(outside, reports_dir / "linked.txt")
     for run in range(2):  # the second build meets the site of the first
-        built = pipeline.build(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)
+        built = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT))
         linked = next(r for r in built.reports if r.source.file == "linked.txt")
         assert linked.status == "unparsed" and "硬链接" in linked.findings[0].message
         assert all(r.status != "unparsed" for r in built.reports if r.source.file != "linked.txt")

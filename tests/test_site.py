@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import pipeline
-from builder.package.rows import report_ids
+from builder import runner
+from builder.ids import report_ids
 from conftest import REPORTS, ROOT
 from test_parser import make
 
@@ -20,8 +20,8 @@ SEARCH_BUDGET = 2 * 1024
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
 
-def build(reports_dir: Path, out: Path) -> pipeline.Built:
-    return pipeline.build(reports_dir, out / "package", out / "site", ROOT)
+def build(reports_dir: Path, out: Path) -> runner.Built:
+    return runner.build(runner.BuildOptions(reports_dir, out / "package", out / "site", ROOT))
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,7 @@ from functools import cache
 from operator import itemgetter
 
 from builder.model import Finding, Report
-from builder.templates import TEMPLATES, Template, cell_label
-
-TABLE_NAMES = {"active_disclosure": "二、主动公开政府信息情况", "applications": "三、收到和处理政府信息公开申请情况",
-               "reviews_litigation": "四、政府信息公开行政复议、行政诉讼情况"}
-SECTION_NAMES = {"overview": "一、总体情况", "problems": "五、存在的主要问题及改进情况", "other": "六、其他需要报告的事项"}
+from builder.forms import HEADINGS, NARRATIVE_SECTIONS, TABLES, TEMPLATES, Template, cell_path
 
 
 def _equation_findings(report: Report, template: Template, rule: str, message) -> Iterator[Finding]:
@@ -37,7 +33,7 @@ def _getters(version: str, rule: str) -> tuple:
 def balance(report: Report, template: Template) -> Iterator[Finding]:
     """Per column: new_received + carried_over = results_total + carried_forward."""
     def message(t, eq, lhs, rhs):
-        column = cell_label(t, eq.lhs[0]).split("行")[-1]
+        column = t.cell(eq.lhs[0]).label.split("行")[-1]
         return (f"{column}：本年新收 + 上年结转 = {lhs}，办理结果总计 + 结转下年度 = {rhs}，"
                 "不符合表中勾稽关系（第一项加第二项之和，等于第三项加第四项之和）")
     return _equation_findings(report, template, "balance", message)
@@ -46,27 +42,27 @@ def balance(report: Report, template: Template) -> Iterator[Finding]:
 def row_total(report: Report, template: Template) -> Iterator[Finding]:
     """Per row of section 三: total = the sum of the six applicant columns."""
     def message(t, eq, lhs, rhs):
-        return f"{cell_label(t, eq.lhs[0])}为 {lhs}，而六类申请人之和为 {rhs}"
+        return f"{t.cell(eq.lhs[0]).label}为 {lhs}，而六类申请人之和为 {rhs}"
     return _equation_findings(report, template, "row_total", message)
 
 
 def results_total(report: Report, template: Template) -> Iterator[Finding]:
     """Per column: results_total = the sum of all result rows."""
     def message(t, eq, lhs, rhs):
-        return f"{cell_label(t, eq.lhs[0])}为 {lhs}，而各项办理结果之和为 {rhs}"
+        return f"{t.cell(eq.lhs[0]).label}为 {lhs}，而各项办理结果之和为 {rhs}"
     return _equation_findings(report, template, "results_total", message)
 
 
 def review_total(report: Report, template: Template) -> Iterator[Finding]:
     """Section 四, per proceeding: upheld + corrected + other + pending = total."""
     def message(t, eq, lhs, rhs):
-        return f"{cell_label(t, eq.lhs[0])}为 {lhs}，而维持、纠正、其他、尚未审结之和为 {rhs}"
+        return f"{t.cell(eq.lhs[0]).label}为 {lhs}，而维持、纠正、其他、尚未审结之和为 {rhs}"
     return _equation_findings(report, template, "review_total", message)
 
 
 def non_negative_integer(report: Report, template: Template) -> Iterator[Finding]:
     """Counts are non-negative integers; `change` may be negative; amounts may be decimal."""
-    signed, decimal = _signed_and_decimal(template.version)
+    signed, decimal = template.signed_paths, template.decimal_paths
     for path, value in report.values.items():
         if value is None or (type(value) is int and value >= 0):
             continue
@@ -74,18 +70,7 @@ def non_negative_integer(report: Report, template: Template) -> Iterator[Finding
         if (value < 0 and path not in signed) or (fractional and path not in decimal):
             kind = "负数" if value < 0 else "小数"
             yield Finding("non_negative_integer", "error",
-                          f"{cell_label(template, path)}为{kind} {value}，此处应为非负整数", (path,), None, value)
-
-
-@cache
-def _signed_and_decimal(version: str) -> tuple[frozenset[str], frozenset[str]]:
-    signed, decimal = set(), set()
-    for article in TEMPLATES[version].articles:
-        for item in article.items:
-            prefix = f"active_disclosure/{article.key}/{item.key}/"
-            signed |= {prefix + m for m in article.signed_metrics}
-            decimal |= {prefix + m for m in article.decimal_metrics}
-    return frozenset(signed), frozenset(decimal)
+                          f"{template.cell(path).label}为{kind} {value}，此处应为非负整数", (path,), None, value)
 
 
 def blank_cell(report: Report, template: Template) -> Iterator[Finding]:
@@ -97,35 +82,36 @@ def blank_cell(report: Report, template: Template) -> Iterator[Finding]:
         blanks = [p for p in paths if values[p] is None and p not in elsewhere]
         if blanks and len(blanks) == len(paths):
             yield Finding("blank_cell", "warning",
-                          f"「{TABLE_NAMES[table]}」表格全部为空白（{len(blanks)} 个单元格），空白不等于 0",
+                          f"「{HEADINGS[table]}」表格全部为空白（{len(blanks)} 个单元格），空白不等于 0",
                           tuple(blanks), None, len(blanks))
             continue
         rows: dict[str, list[str]] = {}
-        for path in blanks:
-            rows.setdefault(path.rsplit("/", 1)[0], []).append(path)
+        for blank in blanks:
+            cell = template.cell(blank)
+            rows.setdefault((cell.article, cell.row), []).append(blank)
         # rows blank in the same columns are one finding: an agency that leaves five columns empty
         # leaves them empty in every row
         alike: dict[tuple[str, ...], list[list[str]]] = {}
         for cells in rows.values():
-            alike.setdefault(tuple(p.rsplit("/", 1)[1] for p in cells), []).append(cells)
+            alike.setdefault(tuple(template.cell(p).column for p in cells), []).append(cells)
         for columns, groups in alike.items():
             cells = [p for group in groups for p in group]
             if len(groups) == 1:
-                row_name = cell_label(template, cells[0]).rsplit("「", 1)[0]
+                row_name = template.cell(cells[0]).label.rsplit("「", 1)[0]
                 message = f"{row_name}有 {len(cells)} 个空白单元格，记为缺失（不计为 0）"
-            elif len(columns) == len(_columns(template, table)):
-                message = (f"「{TABLE_NAMES[table]}」表格有 {len(groups)} 行整行空白，"
+            elif len(columns) == len(_row_of(template, cells[0])):
+                message = (f"「{HEADINGS[table]}」表格有 {len(groups)} 行整行空白，"
                            f"共 {len(cells)} 个单元格，记为缺失（不计为 0）")
             else:
-                names = "".join(f"「{cell_label(template, p).rsplit('「', 1)[1]}" for p in groups[0])
-                message = (f"「{TABLE_NAMES[table]}」表格有 {len(groups)} 行在{names}为空白，"
+                names = "".join(f"「{template.cell(p).label.rsplit('「', 1)[1]}" for p in groups[0])
+                message = (f"「{HEADINGS[table]}」表格有 {len(groups)} 行在{names}为空白，"
                            f"共 {len(cells)} 个单元格，记为缺失（不计为 0）")
             yield Finding("blank_cell", "warning", message, tuple(cells), None, len(cells))
 
 
-def _columns(template: Template, table: str) -> set[str]:
-    return {path.rsplit("/", 1)[1] for path in template.table_paths(table)
-            if path.startswith(template.table_paths(table)[0].rsplit("/", 1)[0] + "/")}
+def _row_of(template: Template, path: str) -> tuple[str, ...]:
+    cell = template.cell(path)
+    return template.row_paths(cell.table, cell.row, cell.article)
 
 
 def _reported_elsewhere(report: Report) -> set[str]:
@@ -135,17 +121,18 @@ def _reported_elsewhere(report: Report) -> set[str]:
 
 
 def missing_table(report: Report, template: Template) -> Iterator[Finding]:
-    for table, name in TABLE_NAMES.items():
+    for table in TABLES:
         if table not in report.tables_found:
+            name = HEADINGS[table]
             yield Finding("missing_table", "warning",
                           f"未找到「{name}」表格（可能是图片或缺失），其数据记为缺失",
                           template.table_paths(table))
 
 
 def missing_section(report: Report, template: Template) -> Iterator[Finding]:
-    for key, name in SECTION_NAMES.items():
+    for key in NARRATIVE_SECTIONS:
         if key not in report.sections:
-            yield Finding("missing_section", "warning", f"未找到「{name}」部分")
+            yield Finding("missing_section", "warning", f"未找到「{HEADINGS[key]}」部分")
 
 
 # Figures quoted in section 一: (pattern, cells whose sum the figure should equal, what it is)
@@ -153,12 +140,14 @@ def missing_section(report: Report, template: Template) -> Iterator[Finding]:
 # the text just before the match, in the same clause.
 _QUOTED = (
     (re.compile(r"申请[^，。；,;0-9]{0,14}?(\d+)\s*[件条个次]"), re.compile(r"(?:收到|受理|新收|接收)[^，。；,;0-9]{0,14}$"),
-     ("applications/new_received/total",), "收到申请"),
+     (cell_path("applications", "new_received", "total"),), "收到申请"),
     (re.compile(r"结转(?:至|到)?下(?:一)?年度?[^，。；,;0-9]{0,8}?(\d+)\s*件"), None,
-     ("applications/carried_forward/total",), "结转下年度"),
-    (re.compile(r"行政复议\s*(\d+)\s*[件起次]"), None, ("reviews_litigation/review/total",), "行政复议"),
+     (cell_path("applications", "carried_forward", "total"),), "结转下年度"),
+    (re.compile(r"行政复议\s*(\d+)\s*[件起次]"), None, (cell_path("reviews_litigation", "review", "total"),),
+     "行政复议"),
     (re.compile(r"行政诉讼\s*(\d+)\s*[件起次]"), None,
-     ("reviews_litigation/litigation_direct/total", "reviews_litigation/litigation_after_review/total"),
+     (cell_path("reviews_litigation", "litigation_direct", "total"),
+      cell_path("reviews_litigation", "litigation_after_review", "total")),
      "行政诉讼"),
 )
 

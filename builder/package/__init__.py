@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,7 +18,8 @@ from builder import __version__
 from builder.folders import staging_for, switch, test_hook
 from builder.model import Report
 from builder.package import dictionary, sqlite
-from builder.package.rows import report_ids, rows_of
+from builder.ids import report_ids
+from builder.package.rows import rows_of
 from builder.package.schema import ORDER, RESOURCES, schema
 
 DESCRIPTOR = "datapackage.json"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.checks import CATALOG, SEVERITY_NAMES
+from builder.vocabulary import CATALOG, SEVERITY_NAMES
 
 
 def markdown(descriptor: dict) -> str:

@@ -6,10 +6,9 @@ vocabularies are enums drawn from the templates, so the schemas never repeat a l
 
 from __future__ import annotations
 
-from builder.checks import CATALOG
-from builder.templates import APPLICANTS, NARRATIVE_SECTIONS, REVIEWS, TEMPLATES
+from builder.vocabulary import CATALOG, STATUS_ORDER
+from builder.forms import APPLICANTS, NARRATIVE_SECTIONS, REVIEWS, TEMPLATES
 
-STATUSES = ("pass", "warn", "fail", "unparsed")
 SEVERITIES = ("error", "warning", "info")
 SECTION_KEYS = (*NARRATIVE_SECTIONS, "preamble")
 FORMATS = ("txt", "html", "docx", "pdf", "doc", "unknown")
@@ -86,7 +85,7 @@ RESOURCES: dict[str, dict] = {
             _field("contact_email", "string", "电子邮箱", "Contact email printed in the report."),
             _field("status", "string", "校验结果", "pass (通过), warn (警告: parsed, only warnings), fail "
                    "(未通过: a figure breaks a rule), unparsed (无法解析: see findings).", required=True,
-                   enum=list(STATUSES)),
+                   enum=list(STATUS_ORDER)),
             _field("errors", "integer", "错误数", "Number of findings of severity error.", required=True, minimum=0),
             _field("warnings", "integer", "警告数", "Number of findings of severity warning.", required=True,
                    minimum=0),

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from functools import cache
 
 from builder.model import MISSING, Document, DocRow, Figure, Finding, Report
 from builder.parse.flattened import unflatten
-from builder.parse.metadata import apply_sidecar, read_metadata
+from builder.parse.metadata import read_metadata
 from builder.parse.sections import find_sections, narrative
 from builder.parse.tables import read_active, read_grid, read_reviews
-from builder.templates import SECTIONS, TEMPLATES, Template
-
-TABLES = ("active_disclosure", "applications", "reviews_litigation")
+from builder.forms import SECTIONS, TEMPLATES, Template
 
 
-def parse(document: Document, sidecar: Mapping | None = None) -> Report:
+def parse(document: Document, given: Mapping[str, object] | None = None) -> Report:
+    """`given`: metadata from the report's sidecar (`Sidecar.values`), which replaces what the text says."""
     rows = unflatten(document.rows)
     meta = read_metadata(rows, dict(document.properties))
-    if sidecar:
-        meta = apply_sidecar(meta, sidecar)
+    if given:
+        meta = dataclasses.replace(meta, **given)
     findings = list(meta.findings)
     template, template_findings = detect_template(rows, meta.year)
     findings += template_findings
@@ -36,9 +36,9 @@ def parse(document: Document, sidecar: Mapping | None = None) -> Report:
         units.update(read.units)
         findings += read.findings
     found = tuple(key for key, read in reads.items() if read.found)
-    for path in template.cell_paths():
-        if path not in figures:
-            figures[path] = MISSING
+    # in the form's order, whatever order the tables were read in: every copy of a report, parsed or
+    # from the cache, lists its cells alike
+    figures = {path: figures.get(path, MISSING) for path in template.cell_paths()}
     if meta.agency is None:
         findings.append(Finding("metadata_missing", "warning", "无法从标题中识别机关名称"))
     if meta.year is None:

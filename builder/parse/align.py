@@ -16,7 +16,7 @@ from math import comb
 
 from builder.model import MISSING, Figure, Number
 from builder.parse.cells import EMPTY, Token, token_of
-from builder.templates import Equation
+from builder.forms import Equation
 
 MAX_PLACEMENTS = 5000
 

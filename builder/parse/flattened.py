@@ -16,7 +16,7 @@ from functools import cache
 
 from builder.model import DocRow
 from builder.parse.glued import is_glued_blob
-from builder.templates import EXTRA_HEADINGS, GROUP_LABELS, SECTIONS, TEMPLATES
+from builder.forms import EXTRA_HEADINGS, GROUP_LABELS, SECTIONS, TEMPLATES
 
 _NUMERALS = "一二三四五六七八九十"
 # characters printed several ways: each stands for its class in a label's pattern

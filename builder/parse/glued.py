@@ -20,7 +20,7 @@ from math import prod
 from typing import NamedTuple
 
 from builder.model import Number
-from builder.templates import Equation
+from builder.forms import Equation
 
 MAX_DIGITS = 15
 MAX_CANDIDATES = 256  # splits kept per row; a row with more is too ambiguous to settle

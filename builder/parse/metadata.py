@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
@@ -211,10 +210,10 @@ def _region(agency: str | None, text: str) -> dict[str, str] | None:
             if match and len(match.group(1)) > len(prefix):
                 prefix = match.group(1)
         start = text.find(agency, start + 1)
-    return _divisions(prefix + agency) or None
+    return divisions(prefix + agency) or None
 
 
-def _divisions(text: str) -> dict[str, str]:
+def divisions(text: str) -> dict[str, str]:
     region: dict[str, str] = {}
     for part in _ADMIN.findall(text):
         region.setdefault(_level(part, region), part)
@@ -227,49 +226,3 @@ def _level(part: str, region: dict[str, str]) -> str:
     if part.endswith(("自治州", "州", "地区", "盟")) or (part.endswith("市") and "city" not in region):
         return "city"
     return "county"
-
-
-SIDECAR_FIELDS = ("agency", "region", "year", "source_url", "published", "added", "id")
-_REPORT_ID = re.compile(r"^(?:\d{4}|unknown|file)-[0-9a-f]{10,12}(?:-[0-9a-z]{1,12})*$")
-
-
-def apply_sidecar(meta: Metadata, data: Mapping) -> Metadata:
-    """Fields given in `reports/<name>.yml` replace what the text says; bad fields are findings."""
-    findings = list(meta.findings)
-    values = {}
-    for key, value in data.items():
-        if key not in SIDECAR_FIELDS:
-            findings.append(Finding("sidecar", "warning", f"附加信息文件中有未知字段「{key}」，已忽略"))
-            continue
-        checked = sidecar_value(key, value)
-        if checked is None:
-            findings.append(Finding("sidecar", "warning", f"附加信息文件中字段「{key}」的值无效，已忽略",
-                                    actual=str(value)[:80]))
-        else:
-            values["report_id" if key == "id" else key] = checked
-    return dataclasses.replace(meta, **values, findings=tuple(findings))
-
-
-def sidecar_value(key: str, value):
-    if key == "year":
-        return value if isinstance(value, int) and 1990 <= value <= 2100 else None
-    if key in ("published", "added"):
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        try:
-            return dt.date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            return None
-    if key == "region":
-        if isinstance(value, str) and value.strip():
-            return _divisions(value.strip()) or {"name": value.strip()}
-        if isinstance(value, Mapping) and all(k in ("province", "city", "county", "name") for k in value) and value:
-            return {str(k): str(v) for k, v in value.items()}
-        return None
-    if key == "id":
-        return value if isinstance(value, str) and _REPORT_ID.match(value) else None
-    if key == "source_url":
-        return value if isinstance(value, str) and re.match(r"^https?://\S+$", value) else None
-    if isinstance(value, str):
-        value = "".join(ch for ch in value if ch >= " " and ch != "\x7f").strip()  # no control character
-    return value if isinstance(value, str) and value else None

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from builder.model import DocRow
 from builder.parse.cells import normalize_label
-from builder.templates import NARRATIVE_SECTIONS, SECTIONS
+from builder.forms import NARRATIVE_SECTIONS, SECTIONS
 
 _MAX_HEADING = 40
 _TOP_NUMBER = re.compile(r"^[一二三四五六七八九十]+[.．、]")

@@ -17,7 +17,7 @@ from builder.model import MISSING, DocRow, Figure, Finding
 from builder.parse.align import Placement, placements, settle
 from builder.parse.cells import is_value_like, label_core, normalize_label, token_of
 from builder.parse.glued import GluedRow, resolve
-from builder.templates import GROUP_LABELS, TEMPLATES, Equation, Grid, Label, Template
+from builder.forms import GROUP_LABELS, TEMPLATES, Equation, Grid, Label, Template
 
 # A label may be matched by its text without numbering only this close to the expected row,
 # so that a column header such as 其他 or 总计 is never taken for a row far ahead.
@@ -174,15 +174,16 @@ def _active_index(version: str) -> RowIndex:
 @cache
 def _grid_rows(version: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Each row of section 三 as (label, cell paths)."""
-    grid = TEMPLATES[version].applications
-    return tuple((row.label, tuple(f"{grid.key}/{row.key}/{c.key}" for c in grid.columns)) for row in grid.rows)
+    template = TEMPLATES[version]
+    return tuple((row.label, template.row_paths("applications", row.key)) for row in template.applications.rows)
 
 
 @cache
 def _active_rows(version: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Each item of section 二 as (label, cell paths)."""
-    return tuple((item.label, tuple(f"active_disclosure/{article.key}/{item.key}/{m.key}" for m in article.metrics))
-                 for article in TEMPLATES[version].articles for item in article.items)
+    template = TEMPLATES[version]
+    return tuple((item.label, template.row_paths("active_disclosure", item.key, article.key))
+                 for article in template.articles for item in article.items)
 
 
 def read_grid(doc_rows: Sequence[DocRow], grid: Grid, template: Template) -> TableRead:
@@ -239,7 +240,7 @@ def _place(rows, result: TableRead, equations: Sequence[Equation], template: Tem
         else:
             doubtful.append((paths, options, match, label))
     if glued:
-        flattened.extend(_split_glued(glued, result, equations, _signed_paths(template.version)))
+        flattened.extend(_split_glued(glued, result, equations, template.signed_paths))
     if flattened:
         result.findings.append(Finding(
             "glued_cells", "info",
@@ -250,13 +251,6 @@ def _place(rows, result: TableRead, equations: Sequence[Equation], template: Tem
         settled = settle(paths, options, known, equations, match.page)
         result.figures.update(settled.figures)
         result.findings.append(_short_row_finding(paths, match, label, settled))
-
-
-@cache
-def _signed_paths(version: str) -> frozenset[str]:
-    template = TEMPLATES[version]
-    return frozenset(f"active_disclosure/{a.key}/{i.key}/{m.key}" for a in template.articles
-                     for i in a.items for m in a.metrics if m.key in a.signed_metrics)
 
 
 def _split_glued(rows, result: TableRead, equations: Sequence[Equation], signed: frozenset[str]) -> list[str]:
@@ -327,7 +321,7 @@ def read_active(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
             if metric.key not in article.decimal_metrics:
                 continue
             for item in article.items:
-                path = f"active_disclosure/{article.key}/{item.key}/{metric.key}"
+                path = template.path("active_disclosure", article.key, item.key, metric.key)
                 unit = dict(article.units).get(metric.key) or _printed_unit(result.figures.get(path)) \
                     or header_units.get(metric.key)
                 if unit:

@@ -22,13 +22,11 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from builder.checks import STATUS_NAMES
+from builder.vocabulary import STATUS_NAMES
 from builder.model import Report
 from builder.folders import staging_for, switch, test_hook
-from builder.package import DESCRIPTOR, SQLITE_NAME, ZIP_NAME
-from builder.package.schema import ORDER
-from builder.package.rows import agency_digest
-from builder.serialize import dumps
+from builder.ids import agency_digest
+from builder.record import dumps
 from builder.site import feed, pages, search
 
 SHELL = "_shell"
@@ -63,6 +61,7 @@ class Site:
     folder: Path
     shell: str
     target: Path
+    package_files: tuple[str, ...]  # names of the package's files the site offers in data/
 
 
 def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionary: str) -> Site:
@@ -93,7 +92,7 @@ def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionar
     search.segment("政府信息公开")
     for name in ("report.html", "agency.html", "badge.svg"):
         pages.environment().get_template(name)
-    return Site(folder, shell, site_dir)
+    return Site(folder, shell, site_dir, tuple(package_files))
 
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
@@ -189,7 +188,7 @@ def agency_groups(reports: Sequence[Report], ids: Sequence[str]) -> dict[str, li
 def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: list[dict], package_dir: Path) -> None:
     """The overview, search index, sitemap and feed over all `reports` (summaries will do),
     the package's files; then the new site takes the old one's place, whose files all go."""
-    for name in _package_files(package_dir):
+    for name in _package_files(package_dir, site.package_files):
         _place(package_dir / name, site.folder / "data" / name)
     _fill_index(site.folder, reports, ids)
     _search_index(site.folder, entries)
@@ -212,9 +211,8 @@ def _place(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _package_files(package_dir: Path) -> list[str]:
+def _package_files(package_dir: Path, own: Sequence[str]) -> list[str]:
     """The package's own files, never whatever else sits in its folder (a `.env`, a note)."""
-    own = {DESCRIPTOR, ZIP_NAME, SQLITE_NAME, *(f"{name}.csv" for name in ORDER)}
     return sorted(name for name in own if (package_dir / name).is_file() and not (package_dir / name).is_symlink())
 
 

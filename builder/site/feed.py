@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 
-from builder.checks import STATUS_NAMES
+from builder.vocabulary import STATUS_NAMES
 from builder.model import Report
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from html import escape
 
-from builder.templates import APPLICANT_GROUPS, GROUP_LABELS, RESULTS_GROUP, Template
-
-BALANCE_NOTE = GROUP_LABELS[-1]
+from builder.forms import (APPLICANT_GROUPS, APPLICANTS_HEADING, BALANCE_NOTE, HEADINGS, ITEMS_HEADING, RESULTS_GROUP,
+                           Template)
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def applications(template: Template) -> Table:
     group_label, group_keys = APPLICANT_GROUPS[0]
     columns = {c.key: c for c in grid.columns}
     header = (
-        (Head(BALANCE_NOTE, 3, 3), Head("申请人情况", len(grid.columns))),
+        (Head(BALANCE_NOTE, 3, 3), Head(APPLICANTS_HEADING, len(grid.columns))),
         (Head(columns["natural_person"].label, rowspan=2), Head(group_label, len(group_keys)),
          Head(columns["total"].label, rowspan=2)),
         tuple(Head(columns[key].label) for key in group_keys),
@@ -50,7 +49,7 @@ def applications(template: Template) -> Table:
     body = []
     seen_groups: set[str] = set()
     for row in grid.rows:
-        paths = tuple(f"applications/{row.key}/{c.key}" for c in grid.columns)
+        paths = template.row_paths("applications", row.key)
         heads: list[Head] = []
         if row.group is None:
             heads.append(Head(row.label, 3))
@@ -66,7 +65,7 @@ def applications(template: Template) -> Table:
                     heads.append(Head(row.group, rowspan=sum(r.group == row.group for r in grid.rows)))
                 heads.append(Head(row.label))
         body.append(Line(tuple(heads), paths))
-    return Table("applications", "三、收到和处理政府信息公开申请情况", header, tuple(body))
+    return Table("applications", HEADINGS["applications"], header, tuple(body))
 
 
 def reviews(template: Template) -> Table:
@@ -74,22 +73,21 @@ def reviews(template: Template) -> Table:
     outcomes = tuple(Head(c.label) for c in grid.columns)
     review, direct, after = grid.rows
     header = (
-        (Head(review.label, len(outcomes)), Head(direct.group or "行政诉讼", 2 * len(outcomes))),
+        (Head(review.label, len(outcomes)), Head(direct.group, 2 * len(outcomes))),
         (*(Head(h.label, rowspan=2) for h in outcomes), Head(direct.label, len(outcomes)),
          Head(after.label, len(outcomes))),
         outcomes + outcomes,
     )
-    paths = tuple(f"reviews_litigation/{r.key}/{c.key}" for r in grid.rows for c in grid.columns)
-    return Table("reviews_litigation", "四、政府信息公开行政复议、行政诉讼情况", header, (Line((), paths),))
+    return Table("reviews_litigation", HEADINGS["reviews_litigation"], header,
+                 (Line((), template.table_paths("reviews_litigation")),))
 
 
 def active(template: Template) -> tuple[Table, ...]:
     tables = []
     for article in template.articles:
         header = ((Head(article.label, 1 + len(article.metrics)),),
-                  (Head("信息内容"), *(Head(m.label) for m in article.metrics)))
-        body = tuple(Line((Head(item.label),),
-                          tuple(f"active_disclosure/{article.key}/{item.key}/{m.key}" for m in article.metrics))
+                  (Head(ITEMS_HEADING), *(Head(m.label) for m in article.metrics)))
+        body = tuple(Line((Head(item.label),), template.row_paths("active_disclosure", item.key, article.key))
                      for item in article.items)
         tables.append(Table(f"active_disclosure-{article.key}", article.label, header, body))
     return tuple(tables)

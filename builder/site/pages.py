@@ -13,14 +13,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from builder.checks import SEVERITY_NAMES, STATUS_NAMES
+from builder.vocabulary import SEVERITY_NAMES, STATUS_COLORS, STATUS_NAMES, STATUS_ORDER
 from builder.model import Report
-from builder.package.rows import agency_digest
+from builder.ids import agency_digest
 from builder.site import layout, summary
-from builder.templates import SECTIONS, TEMPLATES, cell_label
+from builder.forms import NARRATIVE_SECTIONS, SECTIONS, TEMPLATES, cell_path
 
-STATUS_COLORS = {"pass": "#2e7d32", "warn": "#b26a00", "fail": "#c62828", "unparsed": "#616161"}
-NARRATIVE = [(s.key, s.label) for s in SECTIONS if s.key in ("overview", "problems", "other")]
+NARRATIVE = [(s.key, s.label) for s in SECTIONS if s.key in NARRATIVE_SECTIONS]
 TREND_SERIES = (("本年新收", ("new_received",)), ("予以公开", ("granted",)), ("部分公开", ("partially_granted",)),
                 ("不予公开", ("denied_",)), ("其他结果", ("unavailable_", "not_processed_", "other")))
 TREND_COLORS = ("#3949ab", "#43a047", "#7cb342", "#e53935", "#8d6e63")
@@ -61,7 +60,7 @@ def narrative_html(text: str) -> Markup:
 @cache
 def _labels(version: str) -> dict[str, str]:
     template = TEMPLATES[version]
-    return {path: cell_label(template, path) for path in template.cell_paths()}
+    return {path: template.cell(path).label for path in template.cell_paths()}
 
 
 @cache
@@ -123,9 +122,9 @@ def agency_page(reports: Sequence[Report], bases: Sequence[str]) -> str:
     rows = [(label, [summary.group_total(r, prefixes) for r, _ in ordered])
             for label, prefixes in summary.APPLICATION_GROUPS]
     rows += [(label, [summary.printed_total(r, paths) for r, _ in ordered])
-             for label, paths in (("行政复议", ["reviews_litigation/review/total"]),
-                                  ("行政诉讼", ["reviews_litigation/litigation_direct/total",
-                                            "reviews_litigation/litigation_after_review/total"]))]
+             for label, paths in (("行政复议", [cell_path("reviews_litigation", "review", "total")]),
+                                  ("行政诉讼", [cell_path("reviews_litigation", "litigation_direct", "total"),
+                                            cell_path("reviews_litigation", "litigation_after_review", "total")]))]
     trend_groups = [(str(r.year), [summary.group_total(r, prefixes) for _, prefixes in TREND_SERIES])
                     for r, _ in ordered]
     trend = columns_chart("申请数量与办理结果趋势", trend_groups, [name for name, _ in TREND_SERIES], TREND_COLORS)
@@ -158,8 +157,8 @@ def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
         rows.append({
             "agency": report.agency or report.source.file, "url": url, "region": summary.region_filter(report),
             "year": report.year, "kind": summary.agency_kind(report.agency), "template": report.template or "",
-            "status": report.status, "status_order": summary.STATUS_ORDER.index(report.status),
-            "received": report.value("applications/new_received/total") if report.template else None,
+            "status": report.status, "status_order": STATUS_ORDER.index(report.status),
+            "received": report.value(cell_path("applications", "new_received", "total")) if report.template else None,
             "errors": sum(f.severity == "error" for f in report.findings),
             "warnings": sum(f.severity == "warning" for f in report.findings),
         })

@@ -7,11 +7,9 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
-from builder.checks import CATALOG
+from builder.forms import REVIEWS, TEMPLATES, cell_path
 from builder.model import Number, Report
-from builder.templates import REVIEWS, TEMPLATES
-
-STATUS_ORDER = ("pass", "warn", "fail", "unparsed")
+from builder.vocabulary import CATALOG, STATUS_ORDER
 
 # Groups of rows of section 三 as the index shows them; each sums the rows' 总计 column.
 APPLICATION_GROUPS = (
@@ -67,14 +65,17 @@ def rows_matching(version: str, prefixes: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @cache
+def _totals(version: str, prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """The 总计 cells of the rows that `prefixes` name."""
+    return tuple(TEMPLATES[version].path("applications", row, "total") for row in rows_matching(version, prefixes))
+
+
+@cache
 def paths_read(version: str) -> frozenset[str]:
     """Every cell this module and the agency pages read: what a report's summary keeps."""
     template = TEMPLATES[version]
-    grid = template.reviews_litigation
-    return frozenset([f"applications/{row.key}/total" for row in template.applications.rows] +
-                     [f"reviews_litigation/{row.key}/{column.key}" for row in grid.rows for column in grid.columns] +
-                     [f"active_disclosure/{article.key}/{item.key}/{metric.key}"
-                      for article in template.articles for item in article.items for metric in article.metrics])
+    return frozenset(template.column_paths("applications", "total") + template.table_paths("reviews_litigation") +
+                     template.table_paths("active_disclosure"))
 
 
 def printed_total(report: Report, paths) -> Number | None:
@@ -87,7 +88,7 @@ def group_total(report: Report, prefixes: tuple[str, ...]) -> Number | None:
     """The 总计 column summed over the rows of section 三 that `prefixes` name."""
     if report.template is None:
         return None
-    return printed_total(report, [f"applications/{row}/total" for row in rows_matching(report.template, prefixes)])
+    return printed_total(report, _totals(report.template, prefixes))
 
 
 def _sum(reports: Sequence[Report], paths_of) -> tuple[Number, int]:
@@ -105,15 +106,13 @@ def _sum(reports: Sequence[Report], paths_of) -> tuple[Number, int]:
 
 
 def application_totals(reports: Sequence[Report], groups=APPLICATION_GROUPS) -> list[tuple[str, Number, int]]:
-    return [(label, *_sum(reports, lambda r, p=prefixes: [f"applications/{row}/total"
-                                                         for row in rows_matching(r.template, p)]))
-            for label, prefixes in groups]
+    return [(label, *_sum(reports, lambda r, p=prefixes: _totals(r.template, p))) for label, prefixes in groups]
 
 
 def review_totals(reports: Sequence[Report]) -> list[tuple[str, Number, int]]:
-    lines = [(f"{r.group + '·' if r.group else ''}{r.label}", [f"reviews_litigation/{r.key}/total"])
+    lines = [(f"{r.group + '·' if r.group else ''}{r.label}", [cell_path("reviews_litigation", r.key, "total")])
              for r in REVIEWS.rows]
-    lines += [(c.label, [f"reviews_litigation/{r.key}/{c.key}" for r in REVIEWS.rows]) for c in REVIEWS.columns[:-1]]
+    lines += [(c.label, [cell_path("reviews_litigation", r.key, c.key) for r in REVIEWS.rows]) for c in REVIEWS.columns[:-1]]
     return [(label, *_sum(reports, lambda r, p=paths: p)) for label, paths in lines]
 
 
@@ -127,8 +126,8 @@ def active_totals(reports: Sequence[Report]) -> list[tuple[str, Number, int]]:
                 for metric in article.metrics:
                     if metric.key in article.decimal_metrics or metric.key in article.signed_metrics:
                         continue
-                    path = f"active_disclosure/{article.key}/{item.key}/{metric.key}"
-                    total, count = _sum(matching, lambda r, p=path: [p])
+                    cell = template.path("active_disclosure", article.key, item.key, metric.key)
+                    total, count = _sum(matching, lambda r, p=cell: [p])
                     if count:
                         result.append((f"{item.label}·{metric.label}（{template.version} 版）", total, count))
     return result
@@ -155,4 +154,4 @@ def outcome_shares(reports: Sequence[Report]) -> list[tuple[str, float]]:
 def received_by_year(reports: Sequence[Report]) -> list[tuple[str, Number]]:
     years = sorted({r.year for r in reports if r.year and r.template})
     return [(str(year), _sum([r for r in reports if r.year == year],
-                             lambda r: ["applications/new_received/total"])[0]) for year in years]
+                             lambda r: [cell_path("applications", "new_received", "total")])[0]) for year in years]

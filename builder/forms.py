@@ -1,14 +1,17 @@
-"""The two national templates as data: sections, tables, keys, labels and sums.
+"""The two national forms as data: sections, tables, keys, labels, sums, and an index of
+every cell.
 
-Parser, checks and site all read these definitions; no label is written anywhere else.
-A label's `variants` are spellings seen in real reports (compared after `normalize_label`).
+Parser, checks, package, site and the synthetic corpora all read these definitions; no label,
+caption or cell path is written anywhere else. A cell path is `table/row/column`, or
+`active_disclosure/article/item/metric`: `Template.path` makes one from its keys, checking
+that the form has it. A label's `variants` are spellings seen in real reports (compared after
+`normalize_label`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,22 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One figure cell of a form."""
+
+    path: str
+    template: str
+    table: str  # one of TABLES
+    row: str  # the row's key; in section 二, the item's
+    column: str  # the column's key; in section 二, the metric's
+    label: str  # the cell named for people: table, row and column as printed on the form
+    group: str | None = None  # the label of the row's merged group cell
+    article: str | None = None  # in section 二, the article's key
+    signed: bool = False  # may be negative (本年增/减)
+    decimal: bool = False  # may have decimals (an amount)
+
+
+@dataclass(frozen=True)
 class Equation:
     """sum(lhs) == sum(rhs), over cell paths. `rule` names the check that owns it."""
 
@@ -86,26 +105,40 @@ class Template:
         keys = [r.key for r in self.applications.rows]
         return tuple(keys[keys.index("granted") : keys.index("results_total")])
 
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        """Every figure cell, in the form's order: section 二, then 三, then 四."""
+        return _cells(self.version)
+
+    def cell(self, path: str) -> Cell:
+        return _cell_index(self.version)[path]
+
     def cell_paths(self) -> tuple[str, ...]:
         return _cell_paths(self.version)
-
-    def _all_paths(self) -> tuple[str, ...]:
-        return tuple(chain(self.active_paths(), self.grid_paths(self.applications),
-                           self.grid_paths(self.reviews_litigation)))
 
     def table_paths(self, table: str) -> tuple[str, ...]:
         """The cell paths of one table: active_disclosure, applications or reviews_litigation."""
         return _table_paths(self.version, table)
 
-    def active_paths(self) -> tuple[str, ...]:
-        return tuple(
-            f"active_disclosure/{a.key}/{i.key}/{m.key}"
-            for a in self.articles for i in a.items for m in a.metrics
-        )
+    def path(self, table: str, *keys: str) -> str:
+        """The path of the cell that `keys` name; KeyError when the form has no such cell."""
+        return _key_index(self.version)[(table, *keys)]
 
-    @staticmethod
-    def grid_paths(grid: Grid) -> tuple[str, ...]:
-        return tuple(f"{grid.key}/{r.key}/{c.key}" for r in grid.rows for c in grid.columns)
+    def row_paths(self, table: str, row: str, article: str | None = None) -> tuple[str, ...]:
+        """The cells of one row, in column order (in section 二: of one item of `article`)."""
+        return _row_paths(self.version, table, row, article)
+
+    @property
+    def signed_paths(self) -> frozenset[str]:
+        return _paths_where(self.version, "signed")
+
+    @property
+    def decimal_paths(self) -> frozenset[str]:
+        return _paths_where(self.version, "decimal")
+
+    def column_paths(self, table: str, column: str) -> tuple[str, ...]:
+        """The cells of one column of section 三 or 四, in row order."""
+        return tuple(c.path for c in self.cells if c.table == table and c.column == column)
 
     def equations(self, rule: str | None = None) -> tuple[Equation, ...]:
         """The sums the figures obey; those of one rule when `rule` is given."""
@@ -183,11 +216,14 @@ _ROWS_AFTER_OTHER = (
     Row("carried_forward", "四、结转下年度继续办理"),
 )
 
+APPLICANTS_HEADING = "申请人情况"  # over the columns of section 三
+ITEMS_HEADING = "信息内容"  # over the item labels of section 二
+BALANCE_NOTE = "（本列数据的钩稽关系为：第一项加第二项之和，等于第三项加第四项之和）"  # the corner of section 三
+
 # Labels that head a merged group cell; they carry no figures of their own.
 GROUP_LABELS = (RESULTS_GROUP, _DENIED, _UNAVAILABLE, _NOT_PROCESSED, _OTHER,
-                "申请人情况", "法人或其他组织", "信息内容",
-                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
-                "（本列数据的钩稽关系为：第一项加第二项之和，等于第三项加第四项之和）")
+                APPLICANTS_HEADING, APPLICANT_GROUPS[0][0], ITEMS_HEADING,
+                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", BALANCE_NOTE)
 
 REVIEWS = Grid(
     key="reviews_litigation",
@@ -280,13 +316,58 @@ TEMPLATES = {t.version: t for t in (TEMPLATE_2019, TEMPLATE_2021)}
 
 
 @cache
+def _cells(version: str) -> tuple[Cell, ...]:
+    template = TEMPLATES[version]
+    cells = [Cell(f"active_disclosure/{a.key}/{i.key}/{m.key}", version, "active_disclosure", i.key, m.key,
+                  f"{a.label}「{i.label}」「{m.label}」", article=a.key, signed=m.key in a.signed_metrics,
+                  decimal=m.key in a.decimal_metrics)
+             for a in template.articles for i in a.items for m in a.metrics]
+    for grid in (template.applications, template.reviews_litigation):
+        for row in grid.rows:
+            row_label = f"{row.group}·{row.label}" if grid is REVIEWS and row.group else row.label
+            cells += [Cell(f"{grid.key}/{row.key}/{column.key}", version, grid.key, row.key, column.key,
+                           f"{TABLE_TITLES[grid.key]}「{row_label}」行「{column.label}」列", row.group)
+                      for column in grid.columns]
+    return tuple(cells)
+
+
+@cache
+def _cell_index(version: str) -> dict[str, Cell]:
+    return {cell.path: cell for cell in _cells(version)}
+
+
+@cache
+def _key_index(version: str) -> dict[tuple[str, ...], str]:
+    return {tuple(cell.path.split("/")): cell.path for cell in _cells(version)}
+
+
+@cache
 def _cell_paths(version: str) -> tuple[str, ...]:
-    return TEMPLATES[version]._all_paths()
+    return tuple(cell.path for cell in _cells(version))
 
 
 @cache
 def _table_paths(version: str, table: str) -> tuple[str, ...]:
-    return tuple(p for p in _cell_paths(version) if p.startswith(table + "/"))
+    return tuple(cell.path for cell in _cells(version) if cell.table == table)
+
+
+@cache
+def _row_paths(version: str, table: str, row: str, article: str | None) -> tuple[str, ...]:
+    return tuple(cell.path for cell in _cells(version)
+                 if cell.table == table and cell.row == row and cell.article == article)
+
+
+@cache
+def _paths_where(version: str, flag: str) -> frozenset[str]:
+    return frozenset(cell.path for cell in _cells(version) if getattr(cell, flag))
+
+
+def cell_path(table: str, *keys: str) -> str:
+    """The path of a cell that every form has; KeyError when one of them lacks it."""
+    found = {_key_index(version).get((table, *keys)) for version in TEMPLATES}
+    if None in found:
+        raise KeyError("/".join((table, *keys)))
+    return found.pop()
 
 
 @cache
@@ -295,40 +376,28 @@ def _equations(version: str, rule: str | None) -> tuple[Equation, ...]:
         return tuple(eq for eq in _equations(version, None) if eq.rule == rule)
     template = TEMPLATES[version]
     apps, revs = template.applications, template.reviews_litigation
+    cell = template.path
     cols = [c.key for c in apps.columns]
     eqs = []
     for col in cols:
-        eqs.append(Equation("balance", (f"applications/new_received/{col}", f"applications/carried_over/{col}"),
-                            (f"applications/results_total/{col}", f"applications/carried_forward/{col}")))
+        eqs.append(Equation("balance", (cell("applications", "new_received", col), cell("applications", "carried_over", col)),
+                            (cell("applications", "results_total", col), cell("applications", "carried_forward", col))))
     for col in cols:
-        eqs.append(Equation("results_total", (f"applications/results_total/{col}",),
-                            tuple(f"applications/{r}/{col}" for r in template.result_rows)))
-    for row in apps.rows:
-        eqs.append(Equation("row_total", (f"applications/{row.key}/total",),
-                            tuple(f"applications/{row.key}/{c}" for c in cols[:-1])))
-    for row in revs.rows:
-        eqs.append(Equation("review_total", (f"reviews_litigation/{row.key}/total",),
-                            tuple(f"reviews_litigation/{row.key}/{c.key}" for c in revs.columns[:-1])))
+        eqs.append(Equation("results_total", (cell("applications", "results_total", col),),
+                            tuple(cell("applications", r, col) for r in template.result_rows)))
+    for grid in (apps, revs):
+        rule = "row_total" if grid is apps else "review_total"
+        for row in grid.rows:
+            *terms, total = template.row_paths(grid.key, row.key)
+            eqs.append(Equation(rule, (total,), tuple(terms)))
     return tuple(eqs)
 
 
+TABLES = ("active_disclosure", "applications", "reviews_litigation")
+# Short names of the tables, for naming a cell; their sections' headings are in SECTIONS.
 TABLE_TITLES = {
     "active_disclosure": "主动公开",
     "applications": "申请情况",
     "reviews_litigation": "行政复议、行政诉讼",
 }
-
-
-def cell_label(template: Template, path: str) -> str:
-    """A cell named for people: table, row and column labels as printed on the form."""
-    table, *keys = path.split("/")
-    if table == "active_disclosure":
-        article = next(a for a in template.articles if a.key == keys[0])
-        item = next(i for i in article.items if i.key == keys[1])
-        metric = next(m for m in article.metrics if m.key == keys[2])
-        return f"{article.label}「{item.label}」「{metric.label}」"
-    grid = template.applications if table == "applications" else template.reviews_litigation
-    row = next(r for r in grid.rows if r.key == keys[0])
-    column = next(c for c in grid.columns if c.key == keys[1])
-    row_label = f"{row.group}·{row.label}" if table == "reviews_litigation" and row.group else row.label
-    return f"{TABLE_TITLES[table]}「{row_label}」行「{column.label}」列"
+HEADINGS = {section.key: section.label for section in SECTIONS}

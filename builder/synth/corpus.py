@@ -1,4 +1,4 @@
-"""`gongkai synth`: a realistic synthetic corpus, in every format and layout the readers handle.
+"""`gongkai-synth`: a realistic synthetic corpus, in every format and layout the readers handle.
 
 Agencies from townships to city governments across regions, several years each; figures
 mostly zero for small units and large for cities; a share of reports with blank cells,
@@ -22,7 +22,7 @@ import docx
 from builder import synth
 from builder.model import Figure
 from builder.site import layout
-from builder.templates import SECTIONS, TEMPLATES
+from builder.forms import SECTIONS, TEMPLATES
 
 REGIONS = (
     ("福建省", "三明市", ("建宁县", "泰宁县", "将乐县")), ("河南省", "郑州市", ("管城回族区", "金水区", "中原区")),

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from builder.templates import SECTIONS, TEMPLATES, Template
+from builder.forms import SECTIONS, TEMPLATES, Template
 
 LAYOUTS = ("tab", "pipe", "cell_per_line")
 AGENCIES = ("新坊镇", "二里岗街道办事处", "西工区文化旅游局", "淮安市人民政府", "建宁县伊家乡人民政府",
