@@ -28,9 +28,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 	for b in package site incremental; do $(BIN)/python benchmarks/bench_$$b.py; done
 
-# Rewrites tests/golden/ from the parser: review every changed figure against the source by hand.
+# Rewrites tests/golden/ from the parser (and the build manifest): review every changed figure
+# against the source by hand.
 golden: $(STAMP)
-	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+	$(BIN)/python -m pytest tests/test_golden.py tests/test_outputs.py --update-golden
 
 # docs/fidelity.md: cells right, flagged and wrong per source form, real and synthetic corpora.
 fidelity: $(STAMP)

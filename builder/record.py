@@ -9,7 +9,9 @@ text, so that 1.50 comes back as 1.50, and the printed text of a cell found nowh
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -20,20 +22,8 @@ from builder.model import Figure, Finding, Number, Report, Source
 
 def to_record(report: Report, exact: bool = False) -> dict[str, Any]:
     number = exact_number if exact else json_number
-    data: dict[str, Any] = {
-        "agency": report.agency,
-        "year": report.year,
-        "template": report.template,
-        "published": report.published,
-        "region": dict(report.region) if report.region else None,
-        "contact": dict(report.contact) if report.contact else None,
-        "source_url": report.source_url,
-        "added": report.added,
-        "id": report.report_id,
-        "source": {"file": report.source.file, "format": report.source.format,
-                   "sha256": report.source.sha256, "size": report.source.size,
-                   "encoding": report.source.encoding},
-    }
+    data: dict[str, Any] = {_KEYS.get(name, name): _plain(getattr(report, name)) for name in METADATA}
+    data["source"] = dataclasses.asdict(report.source)
     for table in TABLES:
         data[table] = _nest(report, table, number)
     data["units"] = dict(sorted(report.units.items()))
@@ -55,26 +45,40 @@ def from_record(data: dict[str, Any]) -> Report:
     if data["template"] is not None:
         for table in TABLES:
             nested = data[table]
-            for path, parents, last in _table_keys(data["template"], table):
+            for parents, cells in _table_rows(data["template"], table):
                 node = nested
                 for key in parents:
                     node = node.get(key)
                     if node is None:
                         break
-                if node is None or last not in node:
+                if node is None:
                     continue  # a summary holds some cells only
-                where = provenance.get(path)
-                value = from_number(node[last])
-                figures[path] = Figure(value, where.get("printed"), where.get("line"), where.get("page"),
-                                       path in inferred) if where else _bare(value, path in inferred)
+                for path, last in cells:
+                    if last not in node:
+                        continue
+                    value = node[last]
+                    if type(value) is dict:
+                        value = Decimal(value["d"])
+                    where = provenance.get(path)
+                    figures[path] = Figure(value, where.get("printed"), where.get("line"), where.get("page"),
+                                           path in inferred) if where else _bare(value, path in inferred)
     return Report(
-        source=Source(**data["source"]), agency=data["agency"], year=data["year"], template=data["template"],
-        published=data["published"], region=data["region"], contact=data["contact"],
-        source_url=data["source_url"], added=data["added"], report_id=data["id"], figures=figures,
+        source=Source(**data["source"]), **{name: data[_KEYS.get(name, name)] for name in METADATA}, figures=figures,
         units=data["units"], sections=data["sections"], tables_found=tuple(data["tables_found"]),
         findings=tuple(Finding(f["rule"], f["severity"], f["message"], tuple(f["cells"]), from_number(f["expected"]),
                                from_number(f["actual"])) for f in data["findings"]),
         status=data["status"])
+
+
+# What a report says of itself: every field of Report but its source and what was read from
+# its tables and text, in the order of Report's fields. A field added to Report comes here too.
+_READ = ("source", "figures", "units", "sections", "tables_found", "findings", "status")
+METADATA = tuple(f.name for f in dataclasses.fields(Report) if f.name not in _READ)
+_KEYS = {"report_id": "id"}  # names in the mapping other than the field's
+
+
+def _plain(value):
+    return (dict(value) or None) if isinstance(value, Mapping) else value
 
 
 def _nest(report: Report, table: str, number) -> dict[str, Any]:
@@ -82,21 +86,26 @@ def _nest(report: Report, table: str, number) -> dict[str, Any]:
         return {}
     values = report.values
     nested: dict[str, Any] = {}
-    for path, keys, last in _table_keys(report.template, table):
-        if path not in values:
+    for parents, cells in _table_rows(report.template, table):
+        present = [(last, values[path]) for path, last in cells if path in values]
+        if not present:
             continue
         node = nested
-        for key in keys:
+        for key in parents:
             node = node.setdefault(key, {})
-        node[last] = number(values[path])
+        for last, value in present:
+            node[last] = value if value is None or type(value) is int else number(value)
     return nested
 
 
 @cache
-def _table_keys(version: str, table: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
-    """Each cell of a table as (path, the keys of its parents, its own key)."""
-    return tuple((path, tuple(path.split("/")[1:-1]), path.rsplit("/", 1)[1])
-                 for path in TEMPLATES[version].table_paths(table))
+def _table_rows(version: str, table: str) -> tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ...]:
+    """Each row of a table as (the keys of its parents, ((path, own key) of each cell))."""
+    rows: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for path in TEMPLATES[version].table_paths(table):
+        *parents, last = path.split("/")[1:]
+        rows.setdefault(tuple(parents), []).append((path, last))
+    return tuple((parents, tuple(cells)) for parents, cells in rows.items())
 
 
 def _where(figure: Figure) -> dict[str, Any]:

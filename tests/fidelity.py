@@ -28,6 +28,7 @@ from builder.forms import TEMPLATES  # noqa: E402
 from flattened_support import flattened_text  # noqa: E402
 
 REAL = ROOT / "tests" / "real"
+CASES = ROOT / "tests" / "cases"
 FORMS = {
     "government_html": "政府网页（HTML）",
     "archived_text": "存档网页文本（表格压平）",
@@ -92,21 +93,28 @@ def compare(report: Report, printed: dict[str, object], name: str) -> Tally:
     return tally
 
 
-def real_goldens() -> list[tuple[Path, dict]]:
-    return [(path, json.loads(path.read_text(encoding="utf-8"))) for path in sorted(REAL.glob("*.json"))]
+def real_goldens() -> list[tuple[str, dict]]:
+    """(name, transcription) of every real report: those of `reports/`, transcribed in tests/real/,
+    and the cases of tests/cases/<case>/ (a source file, its transcription `expected.json`, and
+    `origin.txt`), each a layout met in the wild that the corpus lacks."""
+    found = [(path.stem, path) for path in sorted(REAL.glob("*.json"))]
+    found += [(path.parent.name, path) for path in sorted(CASES.glob("*/expected.json"))]
+    return [(name, json.loads(path.read_text(encoding="utf-8"))) for name, path in found]
 
 
 def read_real(golden: dict) -> Report:
-    """The report as the parser reads it alone: no sidecar, so that its metadata is tested too."""
+    """The report as the parser reads it alone: no sidecar, so that its metadata is tested too;
+    but a case of tests/cases/ with one, which is part of the case."""
     path = ROOT / golden["file"]
-    return analyse(readers.read(path, path.read_bytes()), sidecar.NONE)
+    given = sidecar.load(sidecar.path_for(path)) if path.is_relative_to(CASES) else sidecar.NONE
+    return analyse(readers.read(path, path.read_bytes()), given)
 
 
 def real_corpus() -> dict[str, Tally]:
     tallies: dict[str, Tally] = defaultdict(Tally)
-    for path, golden in real_goldens():
+    for name, golden in real_goldens():
         report = read_real(golden)
-        tallies[golden["form"]].add(compare(report, printed_figures(golden), path.stem))
+        tallies[golden["form"]].add(compare(report, printed_figures(golden), name))
     return tallies
 
 
@@ -160,7 +168,7 @@ def write(out: Path = ROOT / "docs" / "fidelity.md") -> None:
         "",
         "## Real reports",
         "",
-        "The reports of `reports/` (and three more text conversions in `tests/real/files/`) whose figures",
+        "The reports of `reports/` (and the text conversions of `tests/cases/`) whose figures",
         "were transcribed by hand into `tests/real/*.json`; each transcription says how it was checked.",
         "",
         *_table(real),

@@ -4,28 +4,30 @@ figures were checked). A figure is right or flagged, never wrong."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
 from builder.forms import TEMPLATES
-from fidelity import ROOT, Tally, compare, printed_figures, read_real, real_goldens
+from fidelity import CASES, ROOT, Tally, compare, printed_figures, read_real, real_goldens
 
 GOLDENS = real_goldens()
-IDS = [path.stem for path, _ in GOLDENS]
+IDS = [name for name, _ in GOLDENS]
 
 
 @pytest.fixture(scope="module")
 def reports():
-    return {path.stem: read_real(golden) for path, golden in GOLDENS}
+    return {name: read_real(golden) for name, golden in GOLDENS}
 
 
-@pytest.mark.parametrize("name, golden", [(p.stem, g) for p, g in GOLDENS], ids=IDS)
+@pytest.mark.parametrize("name, golden", GOLDENS, ids=IDS)
 def test_every_figure_read_is_the_figure_printed(name, golden, reports):
     tally = compare(reports[name], printed_figures(golden), name)
     assert tally.wrong == []
 
 
-@pytest.mark.parametrize("name, golden", [(p.stem, g) for p, g in GOLDENS], ids=IDS)
+@pytest.mark.parametrize("name, golden", GOLDENS, ids=IDS)
 def test_agency_year_template_and_date_come_from_the_report(name, golden, reports):
     report = reports[name]
     assert (report.agency, report.year, report.template) == (golden["agency"], golden["year"], golden["template"])
@@ -34,7 +36,7 @@ def test_agency_year_template_and_date_come_from_the_report(name, golden, report
     assert report.status != "unparsed"
 
 
-@pytest.mark.parametrize("name, golden", [(p.stem, g) for p, g in GOLDENS], ids=IDS)
+@pytest.mark.parametrize("name, golden", GOLDENS, ids=IDS)
 def test_a_report_inconsistent_as_printed_fails_naming_its_cells(name, golden, reports):
     printed = printed_figures(golden)
     broken = []
@@ -54,8 +56,8 @@ def test_a_report_inconsistent_as_printed_fails_naming_its_cells(name, golden, r
 
 def test_the_real_corpus_fills_at_least_95_percent_of_its_printed_cells(reports):
     total = Tally()
-    for path, golden in GOLDENS:
-        total.add(compare(reports[path.stem], printed_figures(golden), path.stem))
+    for name, golden in GOLDENS:
+        total.add(compare(reports[name], printed_figures(golden), name))
     assert total.cells["wrong"] == 0
     assert total.filled >= 0.95
 
@@ -88,3 +90,16 @@ def test_every_archived_report_comes_from_a_folder_cleared_for_use():
         archive = golden["archive"]
         if archive and archive["repository"] == PINGTAN:
             assert archive["path"].startswith(PINGTAN_FOLDERS), name
+
+
+def test_every_case_holds_its_source_its_transcription_and_where_it_came_from():
+    cases = sorted(p for p in CASES.iterdir() if p.is_dir())
+    assert cases
+    for case in cases:
+        sources = [p for p in case.glob("report.*") if p.suffix != ".yml"]
+        assert len(sources) == 1, case.name
+        expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+        assert expected["file"] == sources[0].relative_to(ROOT).as_posix() and expected["checked"]
+        origin = (case / "origin.txt").read_text(encoding="utf-8").strip()
+        assert origin and "\n" not in origin, case.name
+        assert {p.name for p in case.iterdir()} <= {sources[0].name, "report.yml", "expected.json", "origin.txt"}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
+from operator import attrgetter
 
 from builder.model import Number, Report
-from builder.package.schema import FORMATS
+from builder.package.schema import FORMATS, RESOURCES
 from builder.forms import TEMPLATES
 
 
@@ -28,16 +28,26 @@ def _cell(value: Number | None) -> int | float | None:
 
 # Rows are tuples in the order of their resource's fields (schema.RESOURCES): the CSV writer
 # and SQLite take them as they are. None is a blank cell.
+# A column of `reports` is the Report's field of its name, unless it is one of these.
+_REPORT_COLUMNS = {
+    "province": lambda r: (r.region or {}).get("province"),
+    "city": lambda r: (r.region or {}).get("city"),
+    "county": lambda r: (r.region or {}).get("county") or (r.region or {}).get("name"),
+    "source_file": lambda r: r.source.file,
+    "source_format": lambda r: r.source.format if r.source.format in FORMATS else "unknown",
+    "source_sha256": lambda r: r.source.sha256 or None,
+    "contact_phone": lambda r: (r.contact or {}).get("phone"),
+    "contact_address": lambda r: (r.contact or {}).get("address"),
+    "contact_email": lambda r: (r.contact or {}).get("email"),
+    "errors": lambda r: sum(f.severity == "error" for f in r.findings),
+    "warnings": lambda r: sum(f.severity == "warning" for f in r.findings),
+}
+_REPORT_GETTERS = tuple(_REPORT_COLUMNS.get(field["name"], attrgetter(field["name"]))
+                        for field in RESOURCES["reports"]["fields"][1:])  # after the id
+
+
 def report_row(report: Report, report_id: str) -> tuple:
-    region, contact = report.region or {}, report.contact or {}
-    severities = Counter(f.severity for f in report.findings)
-    return (
-        report_id, report.agency, report.year, report.template, region.get("province"), region.get("city"),
-        region.get("county") or region.get("name"), report.published, report.added, report.source.file,
-        report.source.format if report.source.format in FORMATS else "unknown", report.source.sha256 or None,
-        report.source_url, contact.get("phone"), contact.get("address"), contact.get("email"), report.status,
-        severities["error"], severities["warning"],
-    )
+    return (report_id, *(getter(report) for getter in _REPORT_GETTERS))
 
 
 @cache

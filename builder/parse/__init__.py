@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from functools import cache
 
@@ -18,11 +17,8 @@ def parse(document: Document, given: Mapping[str, object] | None = None) -> Repo
     """`given`: metadata from the report's sidecar (`Sidecar.values`), which replaces what the text says."""
     rows = unflatten(document.rows)
     meta = read_metadata(rows, dict(document.properties))
-    if given:
-        meta = dataclasses.replace(meta, **given)
-    findings = list(meta.findings)
-    template, template_findings = detect_template(rows, meta.year)
-    findings += template_findings
+    fields = {**meta.fields, **(given or {})}
+    template, findings = detect_template(rows, fields.get("year"))
     spans = find_sections(rows)
     reads = {
         "active_disclosure": read_active(_region(rows, spans, "active_disclosure"), template),
@@ -39,15 +35,13 @@ def parse(document: Document, given: Mapping[str, object] | None = None) -> Repo
     # in the form's order, whatever order the tables were read in: every copy of a report, parsed or
     # from the cache, lists its cells alike
     figures = {path: figures.get(path, MISSING) for path in template.cell_paths()}
-    if meta.agency is None:
+    if fields.get("agency") is None:
         findings.append(Finding("metadata_missing", "warning", "无法从标题中识别机关名称"))
-    if meta.year is None:
+    if fields.get("year") is None:
         findings.append(Finding("metadata_missing", "warning", "无法识别报告年度"))
     return Report(
-        source=document.source, agency=meta.agency, year=meta.year,
-        template=template.version if found else None, published=meta.published, region=meta.region,
-        contact=meta.contact, source_url=meta.source_url, added=meta.added,
-        report_id=meta.report_id, figures=figures if found else {},
+        source=document.source, **fields, template=template.version if found else None,
+        figures=figures if found else {},
         units=units, sections=narrative(rows, spans, meta.title_row), tables_found=found,
         findings=tuple(findings), status="unparsed",
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from builder.model import DocRow, Finding
+from builder.model import DocRow
 
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -42,16 +42,11 @@ _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 @dataclass(frozen=True)
 class Metadata:
-    agency: str | None = None
-    year: int | None = None
-    published: str | None = None
-    region: Mapping[str, str] | None = None
-    contact: Mapping[str, str] | None = None
-    source_url: str | None = None
-    added: str | None = None
-    report_id: str | None = None
+    """What the text says of the report: values of the Report's fields (agency, year, published,
+    region, contact, source_url), by their names; and the row of its title."""
+
+    fields: Mapping[str, object]
     title_row: int | None = None
-    findings: tuple[Finding, ...] = field(default=())
 
 
 # The fields an archive of web pages writes above a page's text ("标题: …", "发布时间: …")
@@ -84,9 +79,10 @@ def read_metadata(rows: Sequence[DocRow], properties: Mapping[str, str] | None =
     if agency is None:
         agency = _signature(tail) or _publisher(page.get("publisher"))
     url = page.get("url")
-    return Metadata(agency=agency, year=year, published=_page_date(page.get("published")) or _published(tail),
-                    region=_region(agency, text), contact=_contact(text), title_row=title_row,
-                    source_url=url if url and _URL.match(url) else None)
+    return Metadata({"agency": agency, "year": year,
+                     "published": _page_date(page.get("published")) or _published(tail),
+                     "region": _region(agency, text), "contact": _contact(text),
+                     "source_url": url if url and _URL.match(url) else None}, title_row)
 
 
 def _archive_fields(rows: Sequence[DocRow]) -> dict[str, str]:
