@@ -25,10 +25,18 @@ from builder import __version__
 from builder.model import Report
 from builder.record import from_record, to_record
 
-# The code that turns a file and its sidecar into a checked report, and the encoding of an
-# entry; not the build's orchestration, whose changes leave every parse as it was.
+# The code that turns a file and its sidecar into a checked report and its summary (pipeline.py),
+# and the encoding of an entry (record.py, this file); not the build's orchestration (runner.py),
+# the package or the site, whose changes leave every parse as it was.
 _PARSER_PARTS = ("readers", "parse", "checks", "analyse.py", "forms.py", "model.py", "vocabulary.py", "sidecar.py",
-                 "record.py")
+                 "record.py", "cache.py", "pipeline.py")
+
+
+def parser_files() -> list[Path]:
+    """The files whose code turns a file into a checked report."""
+    root = Path(__file__).resolve().parent
+    return [file for part in _PARSER_PARTS
+            for file in (sorted((root / part).rglob("*.py")) if (root / part).is_dir() else [root / part])]
 
 
 @cache
@@ -37,11 +45,9 @@ def parser_version() -> str:
     invalidates every entry, without anyone having to remember to bump a number."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
-    for part in _PARSER_PARTS:
-        path = root / part
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(file.relative_to(root).as_posix().encode())
-            digest.update(file.read_bytes())
+    for file in parser_files():
+        digest.update(file.relative_to(root).as_posix().encode())
+        digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -218,12 +218,14 @@ _ROWS_AFTER_OTHER = (
 
 APPLICANTS_HEADING = "申请人情况"  # over the columns of section 三
 ITEMS_HEADING = "信息内容"  # over the item labels of section 二
-BALANCE_NOTE = "（本列数据的钩稽关系为：第一项加第二项之和，等于第三项加第四项之和）"  # the corner of section 三
+# the corner of section 三, as the form prints it and as many reports do; the site shows the second
+BALANCE_NOTES = ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                 "（本列数据的钩稽关系为：第一项加第二项之和，等于第三项加第四项之和）")
+BALANCE_NOTE = BALANCE_NOTES[1]
 
 # Labels that head a merged group cell; they carry no figures of their own.
 GROUP_LABELS = (RESULTS_GROUP, _DENIED, _UNAVAILABLE, _NOT_PROCESSED, _OTHER,
-                APPLICANTS_HEADING, APPLICANT_GROUPS[0][0], ITEMS_HEADING,
-                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", BALANCE_NOTE)
+                APPLICANTS_HEADING, APPLICANT_GROUPS[0][0], ITEMS_HEADING, *BALANCE_NOTES)
 
 REVIEWS = Grid(
     key="reviews_litigation",

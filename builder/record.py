@@ -102,9 +102,9 @@ def _nest(report: Report, table: str, number) -> dict[str, Any]:
 def _table_rows(version: str, table: str) -> tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ...]:
     """Each row of a table as (the keys of its parents, ((path, own key) of each cell))."""
     rows: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-    for path in TEMPLATES[version].table_paths(table):
-        *parents, last = path.split("/")[1:]
-        rows.setdefault(tuple(parents), []).append((path, last))
+    for cell in TEMPLATES[version].cells:
+        if cell.table == table:
+            rows.setdefault((cell.article, cell.row) if cell.article else (cell.row,), []).append((cell.path, cell.column))
     return tuple((parents, tuple(cells)) for parents, cells in rows.items())
 
 

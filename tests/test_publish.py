@@ -238,3 +238,14 @@ def test_a_published_id_never_moves_when_reports_of_the_same_agency_and_year_arr
             assert (tmp_path / "site" / "reports" / f"{report_id}.html").is_file()
         published[added.path.name] = ids[added.path.name]
     assert len(set(published.values())) == 4
+
+
+def test_the_cache_is_keyed_by_the_parser_s_own_code_only():
+    """An edit to the runner, the package or the site keeps every cached parse; one to a reader,
+    the parser, the checks, the form or the encoding of an entry does not."""
+    names = {file.relative_to(ROOT / "builder").as_posix() for file in parse_cache.parser_files()}
+    assert all(file.is_file() for file in parse_cache.parser_files())
+    assert {"forms.py", "analyse.py", "pipeline.py", "record.py", "cache.py", "sidecar.py", "parse/tables.py",
+            "readers/pdf.py", "checks/rules.py"} <= names
+    assert not {"runner.py", "pool.py", "cli.py", "add.py"} & names
+    assert not [name for name in names if name.startswith(("site/", "package/", "synth/"))]

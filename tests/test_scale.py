@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -115,3 +116,31 @@ def test_a_report_that_kills_its_process_costs_only_itself(tmp_path, monkeypatch
     # os._exit ends the worker as a segmentation fault in a C library would
     _, unparsed = _one_report_misbehaves(tmp_path, monkeypatch, 11, lambda: os._exit(9))
     assert "进程意外终止" in unparsed[0].findings[0].message
+
+
+def test_another_executor_runs_the_same_build(tmp_path):
+    """The build's tasks go through `Executor.mapper`: an engine of another kind (here one that
+    runs them in this process and keeps a log) makes the same package."""
+
+    class Logged:
+        def __init__(self):
+            self.log: list[tuple[str, int]] = []
+
+        @contextlib.contextmanager
+        def mapper(self, count, initializer, initargs, finalizer):
+            initializer(*initargs)
+            try:
+                def run(fn, items):
+                    self.log.append((fn.__name__, len(items)))
+                    return map(fn, items)
+                yield run
+            finally:
+                finalizer()
+
+    reports_dir = tmp_path / "reports"
+    write_corpus(reports_dir, 20, seed=9)
+    logged = Logged()
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "one", executor=logged))
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "two", jobs=2))
+    assert digest(tmp_path / "one") == digest(tmp_path / "two")
+    assert logged.log == [("_parse", 20), ("_publish", 20)]

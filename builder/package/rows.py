@@ -52,7 +52,7 @@ def report_row(report: Report, report_id: str) -> tuple:
 
 @cache
 def _active_cells(version: str) -> tuple[tuple[str, str, str, str], ...]:
-    return tuple((path, *path.split("/")[1:]) for path in TEMPLATES[version].table_paths("active_disclosure"))
+    return tuple((c.path, c.article, c.row, c.column) for c in TEMPLATES[version].cells if c.table == "active_disclosure")
 
 
 def active_rows(report: Report, report_id: str) -> Iterator[tuple]:
@@ -68,7 +68,8 @@ def active_rows(report: Report, report_id: str) -> Iterator[tuple]:
 def _grid_cells(version: str, table: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     template = TEMPLATES[version]
     grid = template.applications if table == "applications" else template.reviews_litigation
-    return tuple((row.key, tuple((c.key, f"{table}/{row.key}/{c.key}") for c in grid.columns)) for row in grid.rows)
+    return tuple((row.key, tuple((template.cell(path).column, path) for path in template.row_paths(table, row.key)))
+                 for row in grid.rows)
 
 
 def grid_rows(report: Report, report_id: str, table: str) -> Iterator[tuple]:

@@ -375,7 +375,7 @@ def read_reviews(doc_rows: Sequence[DocRow], template: Template) -> TableRead:
             glued = glued or row.glued
     if not result.found:
         return result
-    paths = [f"{grid.key}/{r.key}/{c.key}" for r in grid.rows for c in grid.columns]
+    paths = template.table_paths(grid.key)
     if not texts:
         result.figures.update((p, MISSING) for p in paths)
         return result

@@ -11,7 +11,8 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from builder.forms import SECTIONS, TEMPLATES, Template
+from builder.forms import (APPLICANT_GROUPS, APPLICANTS_HEADING, BALANCE_NOTES, ITEMS_HEADING, SECTIONS, TEMPLATES,
+                           Template)
 
 LAYOUTS = ("tab", "pipe", "cell_per_line")
 AGENCIES = ("新坊镇", "二里岗街道办事处", "西工区文化旅游局", "淮安市人民政府", "建宁县伊家乡人民政府",
@@ -40,7 +41,7 @@ def figures(rng: random.Random, template: Template, scale: int = 3, blanks: floa
     for article in template.articles:
         for item in article.items:
             for metric in article.metrics:
-                path = f"active_disclosure/{article.key}/{item.key}/{metric.key}"
+                path = template.path("active_disclosure", article.key, item.key, metric.key)
                 if metric.key in article.decimal_metrics:
                     values[path] = Decimal(rng.randint(0, 10 ** (scale + 2))) / 100
                 elif metric.key in article.signed_metrics:
@@ -50,7 +51,7 @@ def figures(rng: random.Random, template: Template, scale: int = 3, blanks: floa
     applicants = [c.key for c in template.applications.columns[:-1]]
     results = template.result_rows
     for column in applicants:
-        cell = lambda row: f"applications/{row}/{column}"  # noqa: E731
+        cell = lambda row: template.path("applications", row, column)  # noqa: E731
         for row in results:
             values[cell(row)] = rng.choice((0, 0, rng.randint(0, 10 ** scale // 10 + 1)))
         values[cell("results_total")] = sum(values[cell(r)] for r in results)
@@ -59,15 +60,16 @@ def figures(rng: random.Random, template: Template, scale: int = 3, blanks: floa
         values[cell("new_received")] = (values[cell("results_total")] + values[cell("carried_forward")]
                                         - values[cell("carried_over")])
     for row in template.applications.rows:
-        values[f"applications/{row.key}/total"] = sum(values[f"applications/{row.key}/{c}"] for c in applicants)
+        *parts, total = template.row_paths("applications", row.key)
+        values[total] = sum(values[p] for p in parts)
     for row in template.reviews_litigation.rows:
         parts = [rng.choice((0, rng.randint(0, 5))) for _ in range(4)]
-        for column, value in zip(template.reviews_litigation.columns, (*parts, sum(parts))):
-            values[f"reviews_litigation/{row.key}/{column.key}"] = value
+        for path, value in zip(template.row_paths("reviews_litigation", row.key), (*parts, sum(parts))):
+            values[path] = value
     for row in template.applications.rows:
         if rng.random() < blanks:
-            for column in template.applications.columns:
-                values[f"applications/{row.key}/{column.key}"] = None
+            for path in template.row_paths("applications", row.key):
+                values[path] = None
     return values
 
 
@@ -130,22 +132,23 @@ def _active_rows(values, template, layout, quirks):
     rows = []
     for article in template.articles:
         rows.append([_label(article.label, quirks)] + [""] * len(article.metrics))
-        rows.append(["信息内容", *(m.label for m in article.metrics)])
+        rows.append([ITEMS_HEADING, *(m.label for m in article.metrics)])
         for item in article.items:
-            cells = [_value(values[f"active_disclosure/{article.key}/{item.key}/{m.key}"], quirks)
-                     for m in article.metrics]
+            cells = [_value(values[p], quirks) for p in template.row_paths("active_disclosure", item.key, article.key)]
             rows.append([_label(item.label, quirks), *cells])
     return _rows(rows, layout)
 
 
 def _application_rows(values, template, layout, quirks):
     grid = template.applications
-    rows = [["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],
-            ["", "自然人", "法人或其他组织", "", "", "", "", "总计"],
-            ["", "", *(c.label for c in grid.columns[1:6]), ""]]
+    group_label, group_keys = APPLICANT_GROUPS[0]
+    columns = {c.key: c.label for c in grid.columns}
+    rows = [[BALANCE_NOTES[0], APPLICANTS_HEADING],
+            ["", columns["natural_person"], group_label, "", "", "", "", columns["total"]],
+            ["", "", *(columns[key] for key in group_keys), ""]]
     previous_group, late_group = None, ""
     for row in grid.rows:
-        cells = [_value(values[f"applications/{row.key}/{c.key}"], quirks) for c in grid.columns]
+        cells = [_value(values[p], quirks) for p in template.row_paths("applications", row.key)]
         group = _label(row.group, quirks) if row.group and row.group != previous_group else ""
         previous_group = row.group
         if quirks.group_on_wrong_row:  # each group label lands one row late
@@ -163,10 +166,11 @@ def _application_rows(values, template, layout, quirks):
 def _review_rows(values, template, layout, quirks):
     grid = template.reviews_litigation
     outcomes = [c.label for c in grid.columns]
-    rows = [["行政复议", "", "", "", "", "行政诉讼"],
-            [*outcomes, "未经复议直接起诉", "", "", "", "", "复议后起诉"],
+    review, direct, after = grid.rows
+    rows = [[review.label, "", "", "", "", direct.group],
+            [*outcomes, direct.label, "", "", "", "", after.label],
             ["", "", "", "", "", *outcomes, *outcomes],
-            [_value(values[f"reviews_litigation/{r.key}/{c.key}"], quirks) for r in grid.rows for c in grid.columns]]
+            [_value(values[p], quirks) for p in template.table_paths("reviews_litigation")]]
     return _rows(rows, layout)
 
 

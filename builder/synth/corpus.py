@@ -78,7 +78,8 @@ def write_corpus(out: Path, count: int, seed: int = 0) -> list[Path]:
         if agency.scale == 1 and rng.random() < 0.7:
             values = {p: (0 if v is not None else None) for p, v in values.items()}
         if rng.random() < 0.05:  # a broken rule: one figure off by a few
-            path = rng.choice([p for p, v in values.items() if p.startswith("applications/") and v is not None] or
+            in_section_3 = set(TEMPLATES[version].table_paths("applications"))
+            path = rng.choice([p for p, v in values.items() if p in in_section_3 and v is not None] or
                               [next(iter(values))])
             values[path] = (values[path] or 0) + rng.randint(1, 5)
         kind = rng.choice(FORMATS)
