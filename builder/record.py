@@ -23,13 +23,22 @@ from builder.model import Figure, Finding, Number, Report, Source
 def to_record(report: Report, exact: bool = False) -> dict[str, Any]:
     number = exact_number if exact else json_number
     data: dict[str, Any] = {_KEYS.get(name, name): _plain(getattr(report, name)) for name in METADATA}
-    data["source"] = dataclasses.asdict(report.source)
+    data["source"] = {name: getattr(report.source, name) for name in _SOURCE}
     for table in TABLES:
         data[table] = _nest(report, table, number)
     data["units"] = dict(sorted(report.units.items()))
-    data["inferred"] = sorted(p for p, f in report.figures.items() if f.inferred)
-    data["provenance"] = {p: _where(f) for p, f in report.figures.items()
-                          if f.line is not None or f.page or (exact and f.printed is not None)}
+    inferred, provenance = [], {}
+    for path, (_, printed, line, page, was_inferred) in report.figures.items():
+        if was_inferred:
+            inferred.append(path)
+        if line is not None or page or (exact and printed is not None):
+            where = provenance[path] = {"line": line} if line is not None else {}
+            if page is not None:
+                where["page"] = page
+            if printed is not None:
+                where["printed"] = printed
+    data["inferred"] = sorted(inferred)
+    data["provenance"] = provenance
     data["sections"] = dict(report.sections)
     data["tables_found"] = list(report.tables_found)
     data["findings"] = [_finding(f, number) for f in report.findings]
@@ -75,6 +84,7 @@ def from_record(data: dict[str, Any]) -> Report:
 _READ = ("source", "figures", "units", "sections", "tables_found", "findings", "status")
 METADATA = tuple(f.name for f in dataclasses.fields(Report) if f.name not in _READ)
 _KEYS = {"report_id": "id"}  # names in the mapping other than the field's
+_SOURCE = tuple(f.name for f in dataclasses.fields(Source))
 
 
 def _plain(value):
@@ -106,15 +116,6 @@ def _table_rows(version: str, table: str) -> tuple[tuple[tuple[str, ...], tuple[
         if cell.table == table:
             rows.setdefault((cell.article, cell.row) if cell.article else (cell.row,), []).append((cell.path, cell.column))
     return tuple((parents, tuple(cells)) for parents, cells in rows.items())
-
-
-def _where(figure: Figure) -> dict[str, Any]:
-    where = {"line": figure.line} if figure.line is not None else {}
-    if figure.page is not None:
-        where["page"] = figure.page
-    if figure.printed is not None:
-        where["printed"] = figure.printed
-    return where
 
 
 def _finding(finding: Finding, number) -> dict[str, Any]:
