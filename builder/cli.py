@@ -114,7 +114,8 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     try:
-        built = _build(runner.BuildOptions(reports_dir, package_dir, None if no_site else site_dir, project, created,
+        built = _build(runner.BuildOptions(reports_dir=reports_dir, package_dir=package_dir,
+                                           site_dir=None if no_site else site_dir, project=project, created=created,
                                            cache_file=None if no_cache else cache_file, jobs=jobs,
                                            time_bound=time_limit))
     except (SiteDirTaken, runner.BuildRunning) as err:
