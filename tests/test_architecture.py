@@ -11,8 +11,9 @@ import pytest
 
 BUILDER = Path(__file__).resolve().parent.parent / "builder"
 STAGES = ("readers", "parse", "checks", "package", "site")
-# below the stages: what every stage may import (folders: the atomic switch of an output folder)
-SHARED = ("vocabulary", "model", "forms", "ids", "record", "folders")
+# below the stages: what every stage may import (places: the administrative divisions, data like
+# the form; folders: the atomic switch of an output folder)
+SHARED = ("vocabulary", "model", "forms", "places", "ids", "record", "folders")
 
 
 def module_of(path: Path) -> str:

@@ -8,6 +8,7 @@ from functools import cache
 from operator import attrgetter
 
 from builder.model import Number, Report
+from builder.places import agency_kind
 from builder.package.schema import FORMATS, RESOURCES
 from builder.forms import TEMPLATES
 
@@ -30,9 +31,13 @@ def _cell(value: Number | None) -> int | float | None:
 # and SQLite take them as they are. None is a blank cell.
 # A column of `reports` is the Report's field of its name, unless it is one of these.
 _REPORT_COLUMNS = {
-    "province": lambda r: (r.region or {}).get("province"),
-    "city": lambda r: (r.region or {}).get("city"),
-    "county": lambda r: (r.region or {}).get("county") or (r.region or {}).get("name"),
+    "province": lambda r: (r.place or {}).get("province"),
+    "city": lambda r: (r.place or {}).get("city"),
+    "county": lambda r: (r.place or {}).get("county"),
+    "township": lambda r: (r.place or {}).get("township"),
+    "division_code": lambda r: (r.place or {}).get("code"),
+    "division_level": lambda r: (r.place or {}).get("level"),
+    "agency_kind": lambda r: agency_kind(r.agency),
     "source_file": lambda r: r.source.file,
     "source_format": lambda r: r.source.format if r.source.format in FORMATS else "unknown",
     "source_sha256": lambda r: r.source.sha256 or None,

@@ -67,9 +67,20 @@ RESOURCES: dict[str, dict] = {
             _field("year", "integer", "报告年度", "Year the report covers.", minimum=1990, maximum=2100),
             _field("template", "string", "模板版本", "National template the tables follow: 2019 (国办公开办函〔2019〕60号) "
                    "or 2021 (国办公开办函〔2021〕30号). Blank when no table was found.", enum=list(TEMPLATES)),
-            _field("province", "string", "省级", "Province-level division, where stated."),
-            _field("city", "string", "市级", "City-level division, where stated."),
-            _field("county", "string", "县级", "County-level division, where stated."),
+            _field("province", "string", "省级", "Province-level division of the report's place (see division_code)."),
+            _field("city", "string", "地级", "Prefecture-level division; a municipality's own name for its districts."),
+            _field("county", "string", "县级", "County-level division, where the place is that precise."),
+            _field("township", "string", "乡级", "Township-level division (乡, 镇, 街道), where the place is that precise."),
+            _field("division_code", "string", "区划代码",
+                   "12-digit statistical division code (统计用区划代码, NBS 2023) of the most precise division "
+                   "known: its first 2, 4, 6 and 9 digits, padded with zeros, are the codes of the province, "
+                   "city, county and township above it; the first 6 are the GB/T 2260 code. Blank, with a "
+                   "finding place_unknown, where the place cannot be determined.", pattern="^[0-9]{12}$"),
+            _field("division_level", "string", "区划层级", "Level of division_code: province, city, county or "
+                   "township.", enum=["province", "city", "county", "township"]),
+            _field("agency_kind", "string", "机关类型", "What the agency's name says it is: government (人民政府), "
+                   "department (局, 委员会, 办公室, …), township (乡镇), street (街道办事处), other, unknown.",
+                   enum=["government", "department", "township", "street", "other", "unknown"]),
             _field("published", "date", "发布日期", "Publication date printed at the end of the report, "
                    "or given in its sidecar file."),
             _field("added", "date", "收录日期", "Date the report was added to gongkai (gongkai add), from its "

@@ -10,6 +10,7 @@ from builder.parse.flattened import unflatten
 from builder.parse.metadata import read_metadata
 from builder.parse.sections import find_sections, narrative
 from builder.parse.tables import read_active, read_grid, read_reviews
+from builder import places
 from builder.forms import SECTIONS, TEMPLATES, Template
 
 
@@ -18,7 +19,10 @@ def parse(document: Document, given: Mapping[str, object] | None = None) -> Repo
     rows = unflatten(document.rows)
     meta = read_metadata(rows, dict(document.properties))
     fields = {**meta.fields, **(given or {})}
+    fields["place"], place_findings = _place((given or {}).get("region"), meta.fields.get("region"),
+                                             fields.get("agency"))
     template, findings = detect_template(rows, fields.get("year"))
+    findings += place_findings
     spans = find_sections(rows)
     reads = {
         "active_disclosure": read_active(_region(rows, spans, "active_disclosure"), template),
@@ -45,6 +49,24 @@ def parse(document: Document, given: Mapping[str, object] | None = None) -> Repo
         units=units, sections=narrative(rows, spans, meta.title_row), tables_found=found,
         findings=tuple(findings), status="unparsed",
     )
+
+
+def _place(given: Mapping | None, read: Mapping | None, agency: str | None) -> tuple[Mapping | None, list[Finding]]:
+    """The place the sidecar's region (`given`), the region the text names before the agency
+    (`read`) and the agency's name point to; a finding where it is unknown or rests on the name alone."""
+    region = given or read or {}
+    stated = [region[level] for level in ("province", "city", "county", "name") if region.get(level)]
+    if not given:  # what the text says is a statement where it adds to the agency's own name
+        stated = [name for name in stated if not agency or name not in agency]
+    located = places.locate(stated, agency)
+    if located.place is None:
+        return None, [Finding("place_unknown", "info", f"所在地区无法确定：{located.problem}")]
+    if not stated:
+        where = "".join(located.place[level] or "" for level in places.LEVELS if level != "city" or
+                        located.place["city"] != located.place["province"])
+        return located.place, [Finding("place_from_name", "info",
+                                       f"所在地区（{where}）仅由机关名称「{agency}」推定，请核对")]
+    return located.place, []
 
 
 def detect_template(rows: Sequence[DocRow], year: int | None) -> tuple[Template, list[Finding]]:

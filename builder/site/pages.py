@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from builder.vocabulary import SEVERITY_NAMES, STATUS_COLORS, STATUS_NAMES, STATUS_ORDER
 from builder.model import Report
+from builder.places import KIND_NAMES, agency_kind
 from builder.ids import agency_digest
 from builder.site import layout, summary
 from builder.forms import NARRATIVE_SECTIONS, SECTIONS, TEMPLATES, cell_path
@@ -156,7 +157,8 @@ def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
     for report, url in zip(reports, urls):
         rows.append({
             "agency": report.agency or report.source.file, "url": url, "region": summary.region_filter(report),
-            "year": report.year, "kind": summary.agency_kind(report.agency), "template": report.template or "",
+            "place": summary.region_text(report) or "未注明",
+            "year": report.year, "kind": KIND_NAMES[agency_kind(report.agency)], "template": report.template or "",
             "status": report.status, "status_order": STATUS_ORDER.index(report.status),
             "received": report.value(cell_path("applications", "new_received", "total")) if report.template else None,
             "errors": sum(f.severity == "error" for f in report.findings),

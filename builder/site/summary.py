@@ -9,6 +9,7 @@ from functools import cache
 
 from builder.forms import REVIEWS, TEMPLATES, cell_path
 from builder.model import Number, Report
+from builder.places import LEVELS
 from builder.vocabulary import CATALOG, STATUS_ORDER
 
 # Groups of rows of section 三 as the index shows them; each sums the rows' 总计 column.
@@ -26,35 +27,18 @@ APPLICATION_GROUPS = (
 )
 OUTCOME_GROUPS = APPLICATION_GROUPS[2:8]
 
-# The agency type a name suggests, first match wins: (type, name endings or parts).
-AGENCY_KINDS = (
-    ("街道", ("街道办事处", "街道")),
-    ("乡镇", ("乡", "镇", "乡人民政府", "镇人民政府", "苏木")),
-    ("政府", ("人民政府", "人民政府办公室", "人民政府办公厅", "行政公署")),
-    ("部门", ("局", "委员会", "委", "办公室", "办", "厅", "中心", "院", "署", "馆", "会", "所", "队", "站")),
-)
-
-
-def agency_kind(agency: str | None) -> str:
-    if not agency:
-        return "未知"
-    for kind, endings in AGENCY_KINDS:
-        if kind == "街道" and "街道" in agency:
-            return kind
-        if any(agency.endswith(ending) for ending in endings):
-            return kind
-    return "其他"
-
-
 def region_text(report: Report) -> str:
+    """Where the report comes from: its place, else the region it states."""
+    if report.place:
+        names = [report.place[level] for level in LEVELS if report.place.get(level)]
+        return " ".join(dict.fromkeys(names))  # a municipality is its own city
     region = report.region or {}
     return " ".join(region[k] for k in ("province", "city", "county", "name") if region.get(k))
 
 
 def region_filter(report: Report) -> str:
-    """The broadest division a report names, for the index's filter."""
-    region = report.region or {}
-    return next((region[k] for k in ("province", "city", "county", "name") if region.get(k)), "未注明")
+    """The province of a report's place, for the index's filter: one level for all."""
+    return (report.place or {}).get("province") or "未注明"
 
 
 @cache
