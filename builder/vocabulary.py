@@ -71,6 +71,7 @@ REPORT_RULES = (
 # Rules that compare reports of one agency across years
 CORPUS_RULES = (
     Entry("carried_over_mismatch", "warning", "上年结转应等于上一年度报告的结转下年度"),
+    Entry("duplicate_report", "warning", "同一机关同一年度有不止一份报告，或同一文件收录了两次"),
 )
 # Findings returned by the readers, the parser and the build
 PARSE_FINDINGS = (

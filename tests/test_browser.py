@@ -8,6 +8,7 @@ from hostile reports and checks that nothing in them runs. Screenshots go to bui
 from __future__ import annotations
 
 import functools
+import sqlite3
 import http.server
 import re
 import shutil
@@ -45,12 +46,38 @@ def serve(folder: Path):
 
 
 @pytest.fixture(scope="module")
-def seed_server(tmp_path_factory):
+def seed_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("browser-site")
     runner.build(runner.BuildOptions(REPORTS, out / "package", out / "site", ROOT))
-    server = serve(out / "site")
+    return out
+
+
+@pytest.fixture(scope="module")
+def seed_server(seed_build):
+    server = serve(seed_build / "site")
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+def test_the_overview_s_other_handling_and_outcome_share_read_from_the_page_equal_sql_over_the_package(
+        browser, seed_server, seed_build):
+    """其他处理 adds the 2021 template's three sub-rows; a share is of （七）总计 (issue 13)."""
+    page = browser.new_page()
+    page.goto(seed_server + "/reports/")
+    other = page.locator(".gk-totals tr", has=page.locator("th", has_text="其他处理")).locator("td.gk-num")
+    shown_other = int(other.first.inner_text().replace(",", ""))
+    granted_bar = page.locator('svg[aria-label="办理结果构成"] text').filter(has_text="%").first
+    shown_share = float(granted_bar.text_content().rstrip("%"))
+    page.close()
+    db = sqlite3.connect(seed_build / "package" / "gongkai.sqlite")
+    expected_other = db.execute("select sum(total) from applications where row in "
+                                "('other', 'other_no_correction', 'other_unpaid_fee', 'other_misc')").fetchone()[0]
+    granted, whole = db.execute(
+        "select sum(case when a.row = 'granted' then a.total end), sum(case when a.row = 'results_total' "
+        "then a.total end) from applications a where a.report_id in (select report_id from applications "
+        "where row = 'results_total' and total is not null)").fetchone()
+    assert shown_other == expected_other and expected_other > 187  # the Huai'an report alone has 187
+    assert shown_share == round(100 * granted / whole, 1)
 
 
 def test_search_in_chinese_leads_to_the_report_page(browser, seed_server):

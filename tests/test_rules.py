@@ -100,6 +100,29 @@ def test_carried_over_against_last_years_carried_forward():
     assert checks.check_corpus([last_year, matched]) == {}
 
 
+def test_the_carried_over_finding_names_the_report_it_compared_with():
+    last_year = parse_text(make(year=2023, seed=5)[0])
+    this_year = parse_text(make(year=2024, seed=6)[0])
+    named = dataclasses.replace(last_year, source=dataclasses.replace(last_year.source, file="2023-a.txt"))
+    findings = [f for f in checks.check_corpus([named, this_year]).get(1, ()) if f.rule == "carried_over_mismatch"]
+    assert findings and all("2023 年度报告（文件 2023-a.txt）" in f.message for f in findings)
+
+
+def test_one_agency_and_year_twice_and_one_file_twice_are_each_a_finding_on_every_copy():
+    report = parse_text(make(year=2023, seed=5)[0])
+
+    def copy(file, sha256, **changes):
+        return dataclasses.replace(report, source=dataclasses.replace(report.source, file=file, sha256=sha256),
+                                   **changes)
+    reports = [copy("a.txt", "1" * 64), copy("b.txt", "2" * 64), copy("c.txt", "1" * 64),
+               copy("d.txt", "3" * 64, agency="另一个乡")]
+    found = {p: [f.message for f in fs if f.rule == "duplicate_report"] for p, fs in checks.check_corpus(reports).items()}
+    assert 3 not in found
+    assert any("内容完全相同" in m and "c.txt" in m for m in found[0]) and any("b.txt" in m for m in found[0])
+    assert found[1] == [m for m in found[1] if "2023 年度的另一份报告（文件 a.txt、c.txt）" in m] and found[1]
+    assert any("内容完全相同" in m and "a.txt" in m for m in found[2])
+
+
 def test_reports_of_other_agencies_are_not_compared():
     a = parse_text(make(year=2023, seed=5, agency="新坊镇")[0])
     b = parse_text(make(year=2024, seed=6, agency="巴集乡")[0])

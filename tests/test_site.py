@@ -129,6 +129,22 @@ def test_agency_page_for_several_years(tmp_path):
     assert "../agencies/a-" in report_page
 
 
+def test_an_agency_page_has_one_column_a_year_and_links_another_report_of_that_year(tmp_path):
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    for name, year, seed in (("a", 2021, 1), ("b", 2022, 2), ("c", 2022, 3)):
+        (reports_dir / f"{name}.txt").write_text(make(agency="巴集乡", year=year, seed=seed)[0], encoding="utf-8")
+    build(reports_dir, tmp_path)
+    page = next((tmp_path / "site" / "agencies").glob("a-*.html")).read_text(encoding="utf-8")
+    head = page.split("<thead>")[1].split("</thead>")[0]
+    assert head.count(">2022</a>") == 1 and head.count(">2021</a>") == 1 and "版本 2" in head
+    assert "3 份年度报告（2 个年度" in page
+    versions = sorted((tmp_path / "site" / "reports").glob("2022-*.html"))
+    assert len(versions) == 2 and all(v.stem in head for v in versions)
+    report = versions[0].read_text(encoding="utf-8")
+    assert "duplicate_report" in report or "另一份报告" in report
+
+
 def test_report_text_is_escaped_everywhere(tmp_path):
     reports_dir = tmp_path / "reports"
     reports_dir.mkdir()
@@ -171,3 +187,34 @@ def test_the_overview_counts_every_agency_and_adds_the_2021_sub_rows_to_other_ha
     assert other == expected
     huaian = next(r for r in built.reports if r.source.file == "huaian_2024.pdf")
     assert sum(huaian.value(f"applications/{row}/total") for row in sub_rows[1:]) == 71 + 6 + 110
+
+
+def test_outcome_shares_are_of_the_results_total_and_the_year_comparison_is_of_the_same_agencies(seed_site):
+    site, built = seed_site
+    html = (site / "reports" / "index.html").read_text(encoding="utf-8")
+    counted = [r for r in built.reports if r.template and r.value("applications/results_total/total") is not None]
+    whole = sum(r.value("applications/results_total/total") for r in counted)
+    granted = sum(r.value("applications/granted/total") or 0 for r in counted)
+    chart = html.split('aria-label="办理结果构成"')[1].split("</svg>")[0]
+    bars = re.findall(r'font-size="12">([^<]+)</text>', chart)
+    shares = dict(zip(bars[0::2], bars[1::2]))
+    share = round(100 * granted / whole, 1)
+    assert shares["予以公开"] == f"{share:g}%"
+    assert f"{len(counted)} 份印有总计的报告，（七）总计合计 {whole} 件" in html
+    assert "同一批机关的年度对比" in html
+
+
+def test_the_year_comparison_counts_only_agencies_with_one_report_in_each_of_two_years():
+    from builder.site.summary import same_agencies_by_year
+    from conftest import parse_text
+
+    def report(agency, year, seed):
+        return parse_text(make(agency=agency, year=year, seed=seed)[0])
+    reports = [report("巴集乡", 2021, 1), report("巴集乡", 2022, 2), report("新坊镇", 2022, 3),
+               report("伊家乡", 2021, 4), report("伊家乡", 2022, 5), report("伊家乡", 2022, 6)]
+    pairs = same_agencies_by_year(reports)
+    value = lambda r: r.value("applications/new_received/total")  # noqa: E731
+    assert pairs == [{"before": 2021, "after": 2022, "agencies": 1, "first": value(reports[0]),
+                      "second": value(reports[1]),
+                      "change": round(100 * (value(reports[1]) - value(reports[0])) / value(reports[0]), 1)
+                      if value(reports[0]) else None}]

@@ -118,8 +118,15 @@ def report_csv(report: Report) -> str:
 
 def agency_page(reports: Sequence[Report], bases: Sequence[str]) -> str:
     """`bases`: each report's address without extension, for its page (.html) and badge (.svg)."""
-    ordered = sorted(zip(reports, bases), key=lambda pair: pair[0].year or 0)
-    columns = [{"year": r.year, "base": base, "status_name": STATUS_NAMES[r.status]} for r, base in ordered]
+    # one column a year; another report of a year (a version, a duplicate) is linked from its column
+    ordered, versions = [], {}
+    for report, base in sorted(zip(reports, bases), key=lambda pair: (pair[0].year or 0, pair[1])):
+        if ordered and report.year and ordered[-1][0].year == report.year:
+            versions.setdefault(ordered[-1][1], []).append(base)
+        else:
+            ordered.append((report, base))
+    columns = [{"year": r.year, "base": base, "status_name": STATUS_NAMES[r.status], "versions": versions.get(base, [])}
+               for r, base in ordered]
     rows = [(label, [summary.group_total(r, prefixes) for r, _ in ordered])
             for label, prefixes in summary.APPLICATION_GROUPS]
     rows += [(label, [summary.printed_total(r, paths) for r, _ in ordered])
@@ -131,7 +138,8 @@ def agency_page(reports: Sequence[Report], bases: Sequence[str]) -> str:
     trend = columns_chart("申请数量与办理结果趋势", trend_groups, [name for name, _ in TREND_SERIES], TREND_COLORS)
     first = ordered[0][0]
     return environment().get_template("agency.html").render(
-        agency=first.agency, region=summary.region_text(first), reports=columns, rows=rows, trend=trend)
+        agency=first.agency, region=summary.region_text(first), reports=columns, rows=rows, trend=trend,
+        count=len(reports))
 
 
 def bars_chart(title: str, bars: list[tuple[str, float]], suffix: str = "", color: str = "#3949ab") -> Markup:
@@ -165,6 +173,7 @@ def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
             "warnings": sum(f.severity == "warning" for f in report.findings),
         })
     rows.sort(key=lambda r: (-(r["year"] or 0), r["agency"]))
+    shares, counted, whole = summary.outcome_shares(reports)
     return environment().get_template("index.html").render(
         # every agency named, by name and region: not only those with an agency page
         reports=reports, rows=rows, agencies=len({agency_digest(r) for r in reports if r.agency}),
@@ -174,5 +183,5 @@ def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
         status_counts=summary.status_counts(reports), rule_counts=summary.rule_counts(reports),
         application_totals=summary.application_totals(reports), review_totals=summary.review_totals(reports),
         active_totals=summary.active_totals(reports),
-        outcome_chart=bars_chart("办理结果构成", summary.outcome_shares(reports), "%", "#43a047"),
-        year_chart=bars_chart("各年度新收申请", summary.received_by_year(reports)))
+        outcome_chart=bars_chart("办理结果构成", shares, "%", "#43a047"), outcome_reports=counted,
+        outcome_whole=whole, same_agencies=summary.same_agencies_by_year(reports))

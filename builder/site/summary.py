@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from builder.forms import REVIEWS, TEMPLATES, cell_path
+from builder.ids import agency_digest
 from builder.model import Number, Report
 from builder.places import LEVELS
 from builder.vocabulary import CATALOG, STATUS_ORDER
@@ -26,6 +27,8 @@ APPLICATION_GROUPS = (
     ("结转下年度继续办理", ("carried_forward",)),
 )
 OUTCOME_GROUPS = APPLICATION_GROUPS[2:8]
+_RESULTS_TOTAL = cell_path("applications", "results_total", "total")
+_NEW_RECEIVED = cell_path("applications", "new_received", "total")
 
 def region_text(report: Report) -> str:
     """Where the report comes from: its place, else the region it states."""
@@ -129,13 +132,34 @@ def rule_counts(reports: Sequence[Report]) -> list[tuple[str, str, str, int]]:
             for rule, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def outcome_shares(reports: Sequence[Report]) -> list[tuple[str, float]]:
-    totals = application_totals(reports, OUTCOME_GROUPS)
-    whole = sum(value for _, value, _ in totals)
-    return [(label, round(100 * float(value) / float(whole), 1) if whole else 0.0) for label, value, _ in totals]
+def outcome_shares(reports: Sequence[Report]) -> tuple[list[tuple[str, float]], int, Number]:
+    """Each outcome's share of （七）总计, over the reports that print the 总计 cell of （七）总计 (blank
+    cells not counted): (label, per cent) for each, how many reports, and their （七）总计."""
+    counted = [r for r in reports if r.template and r.value(_RESULTS_TOTAL) is not None]
+    whole = sum(r.value(_RESULTS_TOTAL) for r in counted)
+    shares = [(label, round(100 * float(value) / float(whole), 1) if whole else 0.0)
+              for label, value, _ in application_totals(counted, OUTCOME_GROUPS)]
+    return shares, len(counted), whole
 
 
-def received_by_year(reports: Sequence[Report]) -> list[tuple[str, Number]]:
-    years = sorted({r.year for r in reports if r.year and r.template})
-    return [(str(year), _sum([r for r in reports if r.year == year],
-                             lambda r: [cell_path("applications", "new_received", "total")])[0]) for year in years]
+def same_agencies_by_year(reports: Sequence[Report]) -> list[dict]:
+    """新收申请 of the agencies that printed it in both of two consecutive years, for each pair of
+    years: a comparison of like with like. An agency with two reports of one year is left out."""
+    by_agency: dict[str, dict[int, list]] = {}
+    for report in reports:
+        digest = agency_digest(report)
+        if digest and report.year and report.template:
+            by_agency.setdefault(digest, {}).setdefault(report.year, []).append(report.value(_NEW_RECEIVED))
+    years = sorted({year for found in by_agency.values() for year in found})
+    pairs = []
+    for before, after in zip(years, years[1:]):
+        if after != before + 1:
+            continue
+        both = [(found[before][0], found[after][0]) for found in by_agency.values()
+                if len(found.get(before, ())) == 1 and len(found.get(after, ())) == 1
+                and None not in (found[before][0], found[after][0])]
+        if both:
+            first, second = sum(b for b, _ in both), sum(a for _, a in both)
+            pairs.append({"before": before, "after": after, "agencies": len(both), "first": first, "second": second,
+                          "change": round(100 * float(second - first) / float(first), 1) if first else None})
+    return pairs
