@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 import shutil
 import sqlite3
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import frictionless
 import pytest
 
 from builder import pipeline, runner
-from builder.package import DESCRIPTOR, SQLITE_NAME, ZIP_NAME, created_from_environment
+from builder.package import DESCRIPTOR, SQLITE_NAME, WORKBOOK_NAME, ZIP_NAME, created_from_environment
 from builder.ids import report_ids
 from builder.package.schema import ORDER, RESOURCES
 from conftest import GOLDEN, REPORTS, ROOT
@@ -79,7 +81,7 @@ def test_inferred_cells_are_marked_in_the_tables(seed_package):
     report_id = report_id_of(seed_package, "002_864908085ec3dcf1.txt")
     row = next(r for r in read_csv(seed_package / "applications.csv")
                if r["report_id"] == report_id and r["row"] == "unavailable_not_held")
-    assert row["inferred"].split() == ["natural_person", "total"]
+    assert row["inferred_columns"].split() == ["natural_person", "total"]
 
 
 def test_sqlite_holds_the_same_rows(seed_package):
@@ -172,3 +174,56 @@ def test_the_data_dictionary_documents_every_field_and_rule(seed_package):
         for field in resource["fields"]:
             assert f"`{field['name']}` | {field['title']}" in text
     assert "`short_row`" in text and "`balance`" in text
+
+
+def test_the_workbook_opens_in_libreoffice_with_chinese_headers_and_every_row(seed_package, tmp_path):
+    """Opened headless by LibreOffice Calc, as a reader's spreadsheet program would: a sheet a
+    table, the Chinese title of each field as its header, the rows of the CSV files."""
+    subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                    "--outdir", str(tmp_path), str(seed_package / WORKBOOK_NAME)],
+                   check=True, capture_output=True, timeout=180)
+    for name in ORDER:
+        resource = RESOURCES[name]
+        sheet = tmp_path / f"gongkai-{resource['title']}.csv"
+        with sheet.open(encoding="utf-8", newline="") as file:
+            rows = list(csv.reader(file))
+        assert rows[0] == [f"{f['title']}（{f['name']}）" for f in resource["fields"]], name
+        assert len(rows) - 1 == len(read_csv(seed_package / f"{name}.csv")), name
+    with (tmp_path / f"gongkai-{RESOURCES['reports']['title']}.csv").open(encoding="utf-8") as file:
+        sheet = list(csv.DictReader(file))
+    agencies = {row["机关名称（agency）"] for row in sheet}
+    assert agencies == {row["agency"] for row in read_csv(seed_package / "reports.csv")}
+    assert "沭阳县发展和改革局" in agencies
+
+
+def test_every_code_has_a_chinese_label_and_the_tables_refer_to_the_code_lists(seed_package):
+    descriptor = json.loads((seed_package / DESCRIPTOR).read_text(encoding="utf-8"))
+    keys = {(r["name"], tuple(k["fields"]), k["reference"]["resource"])
+            for r in descriptor["resources"] for k in r["schema"].get("foreignKeys", ())}
+    assert {("applications", ("row",), "application_rows"), ("findings", ("rule",), "rules"),
+            ("active_disclosure", ("article", "item", "metric"), "active_cells"),
+            ("reviews_litigation", ("proceeding",), "review_rows")} <= keys
+    labels = {row["code"]: row["label"] for row in read_csv(seed_package / "application_rows.csv")}
+    assert labels["denied_three_security_one_stability"] == "3.危及“三安全一稳定”"
+    assert {row["row"] for row in read_csv(seed_package / "applications.csv")} <= labels.keys()
+    codes = {(row["list"], row["code"]) for row in read_csv(seed_package / "codes.csv")}
+    assert {("status", "unparsed"), ("agency_kind", "township"), ("applications.column", "natural_person")} <= codes
+
+
+def test_the_harmonised_table_adds_the_2021_sub_rows_of_other_handling(seed_package):
+    huaian = report_id_of(seed_package, "huaian_2024.pdf")
+    rows = {r["row"]: r for r in read_csv(seed_package / "applications_harmonised.csv") if r["report_id"] == huaian}
+    own = {r["row"]: r for r in read_csv(seed_package / "applications.csv") if r["report_id"] == huaian}
+    assert "other_misc" not in rows and rows["other"]["combined_from"].split() == [
+        "other_no_correction", "other_unpaid_fee", "other_misc"]
+    assert int(rows["other"]["total"]) == sum(int(own[r]["total"]) for r in rows["other"]["combined_from"].split())
+    assert rows["granted"]["total"] == own["granted"]["total"] and not rows["granted"]["combined_from"]
+
+
+def test_the_descriptor_says_when_and_each_resource_its_size_and_hash(seed_package):
+    descriptor = json.loads((seed_package / DESCRIPTOR).read_text(encoding="utf-8"))
+    assert re.match(r"^\d{4}-\d{2}-\d{2}T", descriptor["created"])
+    for resource in descriptor["resources"]:
+        data = (seed_package / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data) and resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()

@@ -17,18 +17,19 @@ from pathlib import Path
 from builder import __version__
 from builder.folders import staging_for, switch, test_hook
 from builder.model import Report
-from builder.package import dictionary, sqlite
+from builder.package import dictionary, sqlite, workbook
 from builder.ids import report_ids
-from builder.package.rows import rows_of
+from builder.package.rows import code_list_rows, rows_of
 from builder.package.schema import ORDER, RESOURCES, schema
 
 DESCRIPTOR = "datapackage.json"
 ZIP_NAME = "gongkai-datapackage.zip"
 SQLITE_NAME = "gongkai.sqlite"
+WORKBOOK_NAME = "gongkai.xlsx"
 DICTIONARY_NAME = "README.md"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # the files the site offers for download: all but the dictionary, which it shows as a page
-PLACEHOLDERS = (*sorted([f"{name}.csv" for name in ORDER] + [DESCRIPTOR]), ZIP_NAME, SQLITE_NAME)
+PLACEHOLDERS = (*sorted([f"{name}.csv" for name in ORDER] + [DESCRIPTOR]), ZIP_NAME, SQLITE_NAME, WORKBOOK_NAME)
 
 LICENSE = {
     "name": "CC0-1.0",
@@ -86,6 +87,8 @@ class PackageWriter:
             writer.writerow([f["name"] for f in RESOURCES[name]["fields"]])
         self.database = sqlite.Writer(self.staging / SQLITE_NAME)
         self.rows = dict.fromkeys(ORDER, 0)
+        self.added = [f["name"] for f in RESOURCES["reports"]["fields"]].index("added")
+        self.newest_added: str | None = None
 
     def __enter__(self) -> PackageWriter:
         return self
@@ -100,6 +103,10 @@ class PackageWriter:
         """One report's rows, by resource."""
         for name, table_rows in rows.items():
             table_rows = list(table_rows)
+            if name == "reports":
+                added = max((row[self.added] for row in table_rows if row[self.added]), default=None)
+                if added and (self.newest_added is None or added > self.newest_added):
+                    self.newest_added = added
             self.database.add(name, table_rows)
             if self.booleans[name]:
                 table_rows = [_booleans_as_text(row, self.booleans[name]) for row in table_rows]
@@ -109,12 +116,16 @@ class PackageWriter:
             self.rows[name] += len(table_rows)
 
     def close(self, reports: int, created: str | None = None) -> Written:
-        """Finish the files and move them into `out`; `reports` is how many were read."""
+        """Finish the files and move them into `out`; `reports` is how many were read. `created`:
+        the package's time (ISO 8601); without one, the day its newest report was added."""
         if self.rows["reports"] != reports:  # nothing lost: checked at every build
             raise RuntimeError(f"读取 {reports} 份报告，却只写出 {self.rows['reports']} 行 reports 数据")
+        self.add(code_list_rows())
+        created = created or (f"{self.newest_added}T00:00:00Z" if self.newest_added else None)
         for file in self.files.values():
             file.close()
         self.database.close()
+        workbook.write(self.staging / SQLITE_NAME, self.staging / WORKBOOK_NAME)
         csv_files = {f"{name}.csv": self.staging / f"{name}.csv" for name in ORDER}
         descriptor = _descriptor({name: _digest(path) for name, path in csv_files.items()}, created)
         texts = {DESCRIPTOR: (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
@@ -123,7 +134,7 @@ class PackageWriter:
             (self.staging / name).write_bytes(data)
         members = {**csv_files, **{name: self.staging / name for name in texts}}
         _zip(members, self.staging / ZIP_NAME)
-        names = (*sorted(members), ZIP_NAME, SQLITE_NAME)
+        names = (*sorted(members), ZIP_NAME, SQLITE_NAME, WORKBOOK_NAME)
         test_hook("package-staged")
         own = set(names)
         switch(self.staging, self.out, keep=lambda path: path.name not in own and not path.name.startswith(".gongkai-"))

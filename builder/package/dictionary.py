@@ -22,8 +22,9 @@ def markdown(descriptor: dict) -> str:
         schema = resource["schema"]
         lines += [f"## {resource['name']} · {resource['title']}", "", resource["description"], "",
                   f"File `{resource['path']}`; primary key: {', '.join(f'`{k}`' for k in schema['primaryKey'])}."]
-        if "foreignKeys" in schema:
-            lines.append("`report_id` refers to `reports.id`.")
+        for key in schema.get("foreignKeys", ()):
+            fields, target = ", ".join(f"`{f}`" for f in key["fields"]), key["reference"]
+            lines.append(f"{fields} refers to `{target['resource']}` ({', '.join(target['fields'])}).")
         lines += ["", "| field | 标题 | type | description | constraints |", "|---|---|---|---|---|"]
         for field in schema["fields"]:
             lines.append(f"| `{field['name']}` | {field['title']} | {field['type']} | {_cell(field['description'])} "

@@ -8,9 +8,10 @@ from functools import cache
 from operator import attrgetter
 
 from builder.model import Number, Report
-from builder.places import agency_kind
-from builder.package.schema import FORMATS, RESOURCES
-from builder.forms import TEMPLATES
+from builder.forms import HEADINGS, NARRATIVE_SECTIONS, REVIEWS, TEMPLATES
+from builder.package.schema import FORMAT_NAMES, FORMATS, RESOURCES
+from builder.places import KIND_NAMES, LEVEL_NAMES, agency_kind
+from builder.vocabulary import CATALOG, SEVERITY_NAMES, STATUSES
 
 
 def number_text(value: Number | str | None) -> str:
@@ -60,13 +61,21 @@ def _active_cells(version: str) -> tuple[tuple[str, str, str, str], ...]:
     return tuple((c.path, c.article, c.row, c.column) for c in TEMPLATES[version].cells if c.table == "active_disclosure")
 
 
+# an amount's unit -> how many 万元 one of it is
+_IN_10K_YUAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
+
+
 def active_rows(report: Report, report_id: str) -> Iterator[tuple]:
     if report.template is None:
         return
     figures, units = report.figures, report.units
+    decimal = TEMPLATES[report.template].decimal_paths
     for path, article, item, metric in _active_cells(report.template):
         figure = figures[path]
-        yield report_id, article, item, metric, _cell(figure.value), units.get(path), figure.inferred
+        unit = units.get(path)
+        in_10k = _cell(Decimal(figure.value) * _IN_10K_YUAN[unit]) \
+            if path in decimal and figure.value is not None and unit in _IN_10K_YUAN else None
+        yield report_id, article, item, metric, _cell(figure.value), unit, in_10k, figure.inferred
 
 
 @cache
@@ -85,6 +94,26 @@ def grid_rows(report: Report, report_id: str, table: str) -> Iterator[tuple]:
         row_figures = [figures[path] for _, path in cells]
         inferred = " ".join(key for (key, _), figure in zip(cells, row_figures) if figure.inferred)
         yield (report_id, row, *(_cell(figure.value) for figure in row_figures), inferred or None)
+
+
+_OTHER_ROWS = ("other_no_correction", "other_unpaid_fee", "other_misc")  # the 2021 rows of （六）其他处理
+
+
+def harmonised_rows(report: Report, report_id: str) -> Iterator[tuple]:
+    """Section 三 in the rows of the 2019 template: the 2021 template's three rows of 其他处理 as one,
+    each cell their sum where all three are printed."""
+    if report.template is None:
+        return
+    template, values = TEMPLATES[report.template], report.values
+    columns = [c.key for c in template.applications.columns]
+    own = {row.key for row in template.applications.rows}
+    for row in TEMPLATES["2019"].applications.rows:
+        if row.key in own:
+            yield (report_id, row.key, *(_cell(values[p]) for p in template.row_paths("applications", row.key)), None)
+            continue
+        parts = [[values[template.path("applications", part, column)] for part in _OTHER_ROWS] for column in columns]
+        yield (report_id, row.key, *(_cell(sum(cells)) if None not in cells else None for cells in parts),
+               " ".join(_OTHER_ROWS))
 
 
 def finding_rows(report: Report, report_id: str) -> Iterator[tuple]:
@@ -106,7 +135,56 @@ def rows_of(report: Report, report_id: str) -> dict[str, Iterator[tuple]]:
         "reports": iter([report_row(report, report_id)]),
         "active_disclosure": active_rows(report, report_id),
         "applications": grid_rows(report, report_id, "applications"),
+        "applications_harmonised": harmonised_rows(report, report_id),
         "reviews_litigation": grid_rows(report, report_id, "reviews_litigation"),
         "findings": finding_rows(report, report_id),
         "sections": section_rows(report, report_id),
     }
+
+
+def code_list_rows() -> dict[str, list[tuple]]:
+    """The rows of the code lists, from the form and the vocabulary."""
+    templates = list(TEMPLATES.values())
+    rows: dict[str, tuple] = {}
+    for template in reversed(templates):  # the newest wording first
+        for row in template.applications.rows:
+            rows.setdefault(row.key, (row.key, row.label, row.group, "other" if row.key in _OTHER_ROWS else row.key))
+    order = list(dict.fromkeys(r.key for t in templates for r in t.applications.rows))
+    application_rows = [(*rows[key], _having(lambda t, k=key: k in {r.key for r in t.applications.rows}))
+                        for key in order]
+    review_rows = [(row.key, row.label, row.group) for row in REVIEWS.rows]
+    cells: dict[tuple, tuple] = {}
+    for template in reversed(templates):
+        for article in template.articles:
+            units = dict(article.units)
+            for item in article.items:
+                for metric in article.metrics:
+                    cells.setdefault((article.key, item.key, metric.key),
+                                     (article.label, item.label, metric.label, units.get(metric.key)))
+    keys = list(dict.fromkeys((c.article, c.row, c.column) for t in templates for c in t.cells
+                              if c.table == "active_disclosure"))
+    active = [(*key, *cells[key], _having(lambda t, k=key: _has(t, k))) for key in keys]
+    rules = [(entry.id, entry.severity, entry.title) for entry in sorted(CATALOG.values(), key=lambda e: e.id)]
+    codes = [("status", s.key, s.name) for s in STATUSES]
+    codes += [("severity", key, name) for key, name in SEVERITY_NAMES.items()]
+    codes += [("agency_kind", key, name) for key, name in KIND_NAMES.items()]
+    codes += [("division_level", key, name) for key, name in LEVEL_NAMES.items()]
+    codes += [("section", key, HEADINGS[key]) for key in NARRATIVE_SECTIONS] + [("section", "preamble", "正文之前的部分")]
+    codes += [("source_format", key, name) for key, name in FORMAT_NAMES.items()]
+    codes += [("template", t.version, t.document) for t in templates]
+    codes += [("applications.column", c.key, c.label) for c in templates[-1].applications.columns]
+    codes += [("reviews_litigation.column", c.key, c.label) for c in REVIEWS.columns]
+    return {"application_rows": application_rows, "review_rows": review_rows, "active_cells": active,
+            "rules": rules, "codes": codes}
+
+
+def _has(template, key: tuple) -> bool:
+    try:
+        template.path("active_disclosure", *key)
+        return True
+    except KeyError:
+        return False
+
+
+def _having(test) -> str:
+    return " ".join(t.version for t in TEMPLATES.values() if test(t))

@@ -11,7 +11,9 @@ from builder.forms import APPLICANTS, NARRATIVE_SECTIONS, REVIEWS, TEMPLATES
 
 SEVERITIES = ("error", "warning", "info")
 SECTION_KEYS = (*NARRATIVE_SECTIONS, "preamble")
-FORMATS = ("txt", "html", "docx", "pdf", "doc", "unknown")
+FORMAT_NAMES = {"txt": "文本", "html": "网页", "docx": "Word 文档", "pdf": "PDF", "doc": "旧版 Word 文档（未读取）",
+                "unknown": "未知"}
+FORMATS = tuple(FORMAT_NAMES)
 
 
 def _field(name: str, type_: str, title: str, description: str, **constraints) -> dict:
@@ -50,7 +52,7 @@ def _counts(columns, what: str) -> list[dict]:
             for c in columns]
 
 
-_INFERRED = _field("inferred", "string", "推定单元格",
+_INFERRED = _field("inferred_columns", "string", "推定单元格",
                    "Space-separated column keys of this row whose figure was not read but set from "
                    "the template's sums (see findings, rule short_row). Blank when none.")
 
@@ -117,6 +119,8 @@ RESOURCES: dict[str, dict] = {
                    "decimal for amounts. Blank when blank or unreadable in the report."),
             _field("unit", "string", "单位", "Unit of an amount as printed (万元 or 元); blank for counts or "
                    "when the report does not say."),
+            _field("value_10k_yuan", "number", "金额（万元）", "An amount in 万元, from value and its unit; blank "
+                   "for counts and where the report does not give the unit (never assumed)."),
             _field("inferred", "boolean", "推定", "True when the figure was set from the template's sums, "
                    "not read."),
         ],
@@ -131,6 +135,22 @@ RESOURCES: dict[str, dict] = {
                    "results_total, carried_forward.", required=True, enum=_APPLICATION_ROWS),
             *_counts(APPLICANTS, "applications"),
             _INFERRED,
+        ],
+        "primaryKey": ["report_id", "row"],
+    },
+    "applications_harmonised": {
+        "title": "申请情况（两版模板合并口径）",
+        "description": "Section 三 with the rows both templates share, so that reports of 2019 and 2021 can be "
+                       "added up: the 2021 template's three rows of （六）其他处理 (other_no_correction, "
+                       "other_unpaid_fee, other_misc) are one row other, as in the 2019 template. A cell of other "
+                       "is their sum where all three are printed, blank where one is blank.",
+        "fields": [
+            _report_id(),
+            _field("row", "string", "行", "Row of the 2019 template (see application_rows).", required=True,
+                   enum=[r.key for r in TEMPLATES["2019"].applications.rows]),
+            *_counts(APPLICANTS, "applications"),
+            _field("combined_from", "string", "合并自", "Space-separated rows of the report's template that "
+                   "this row adds up; blank where it is the report's own row."),
         ],
         "primaryKey": ["report_id", "row"],
     },
@@ -179,13 +199,92 @@ RESOURCES: dict[str, dict] = {
     },
 }
 
+CODE_LISTS: dict[str, dict] = {
+    "application_rows": {
+        "title": "代码表：申请情况的行",
+        "description": "The rows of section 三 (applications.row, applications_harmonised.row) with their labels "
+                       "as the templates print them.",
+        "fields": [
+            _field("code", "string", "代码", "Row code.", required=True, unique=True),
+            _field("label", "string", "名称", "Row label as printed on the template.", required=True),
+            _field("group", "string", "所属栏目", "The merged group cell the row sits under, if any."),
+            _field("harmonised_as", "string", "合并口径", "Row of applications_harmonised it is counted in.",
+                   required=True),
+            _field("templates", "string", "模板", "Templates that have the row: 2019, 2021 or both.", required=True),
+        ],
+        "primaryKey": ["code"],
+    },
+    "review_rows": {
+        "title": "代码表：行政复议、行政诉讼的类别",
+        "description": "The proceedings of section 四 (reviews_litigation.proceeding).",
+        "fields": [
+            _field("code", "string", "代码", "Proceeding code.", required=True, unique=True),
+            _field("label", "string", "名称", "As printed on the template.", required=True),
+            _field("group", "string", "所属栏目", "行政诉讼 for the two kinds of suit."),
+        ],
+        "primaryKey": ["code"],
+    },
+    "active_cells": {
+        "title": "代码表：主动公开的条款、信息内容与指标",
+        "description": "The cells of section 二 (active_disclosure's article, item and metric) with their labels; "
+                       "where the two templates word a label differently, the 2021 wording.",
+        "fields": [
+            _field("article", "string", "条款代码", "Article code.", required=True),
+            _field("item", "string", "信息内容代码", "Item code.", required=True),
+            _field("metric", "string", "指标代码", "Metric code.", required=True),
+            _field("article_label", "string", "条款", "As printed.", required=True),
+            _field("item_label", "string", "信息内容", "As printed.", required=True),
+            _field("metric_label", "string", "指标", "As printed.", required=True),
+            _field("unit", "string", "单位", "Unit the template fixes for the metric, if any."),
+            _field("templates", "string", "模板", "Templates that have the cell.", required=True),
+        ],
+        "primaryKey": ["article", "item", "metric"],
+    },
+    "rules": {
+        "title": "代码表：校验规则",
+        "description": "Every finding's rule (findings.rule), its severity and what it means, in Chinese.",
+        "fields": [
+            _field("id", "string", "规则", "Rule id.", required=True, unique=True),
+            _field("severity", "string", "严重程度", "error, warning or info.", required=True, enum=list(SEVERITIES)),
+            _field("title", "string", "说明", "What the rule checks.", required=True),
+        ],
+        "primaryKey": ["id"],
+    },
+    "codes": {
+        "title": "代码表：其他代码",
+        "description": "Chinese labels of the other codes: status, severity, agency_kind, division_level, section, "
+                       "source_format, the applicant and outcome columns.",
+        "fields": [
+            _field("list", "string", "代码类别", "Which field the code is a value (or a column name) of.",
+                   required=True),
+            _field("code", "string", "代码", "The code.", required=True),
+            _field("label", "string", "名称", "Its Chinese label.", required=True),
+        ],
+        "primaryKey": ["list", "code"],
+    },
+}
+RESOURCES.update(CODE_LISTS)
 ORDER = tuple(RESOURCES)
+PER_REPORT = tuple(name for name in ORDER if name not in CODE_LISTS)
+# A column that holds a code of a code list: (resource, fields) -> (code list, its fields)
+CODE_REFERENCES = {
+    ("active_disclosure", ("article", "item", "metric")): ("active_cells", ("article", "item", "metric")),
+    ("applications", ("row",)): ("application_rows", ("code",)),
+    ("applications_harmonised", ("row",)): ("application_rows", ("code",)),
+    ("reviews_litigation", ("proceeding",)): ("review_rows", ("code",)),
+    ("findings", ("rule",)): ("rules", ("id",)),
+}
 
 
 def schema(name: str) -> dict:
-    """The Table Schema of one resource, with its foreign key to reports."""
+    """The Table Schema of one resource, with its foreign keys to reports and to the code lists."""
     resource = RESOURCES[name]
     table = {"fields": resource["fields"], "primaryKey": resource["primaryKey"], "missingValues": [""]}
-    if name != "reports":
-        table["foreignKeys"] = [{"fields": ["report_id"], "reference": {"resource": "reports", "fields": ["id"]}}]
+    keys = []
+    if name in PER_REPORT and name != "reports":
+        keys.append({"fields": ["report_id"], "reference": {"resource": "reports", "fields": ["id"]}})
+    keys += [{"fields": list(fields), "reference": {"resource": target, "fields": list(target_fields)}}
+             for (source, fields), (target, target_fields) in CODE_REFERENCES.items() if source == name]
+    if keys:
+        table["foreignKeys"] = keys
     return table

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from builder.package.schema import ORDER, RESOURCES
+from builder.package.schema import CODE_LISTS, CODE_REFERENCES, ORDER, PER_REPORT, RESOURCES
 
 _TYPES = {"integer": int, "number": float, "boolean": int}
 
@@ -24,7 +24,9 @@ class Writer:
         self.database.execute("pragma journal_mode = off")
         self.database.execute("pragma synchronous = off")
         self.pending: dict[str, list[tuple]] = {name: [] for name in ORDER}
-        self.statements = {name: _create(self.database, name) for name in ORDER}
+        # the tables a foreign key refers to first: SQLite checks that they exist
+        created = sorted(ORDER, key=lambda name: name not in ("reports", *CODE_LISTS))
+        self.statements = {name: _create(self.database, name) for name in created}
         self.closed = False
 
     def add(self, name: str, rows: list[tuple]) -> None:
@@ -54,7 +56,10 @@ def _create(database: sqlite_utils.Database, name: str) -> str:
     resource = RESOURCES[name]
     fields = resource["fields"]
     columns = {f["name"]: _TYPES.get(f["type"], str) for f in fields}
-    foreign_keys = [("report_id", "reports", "id")] if name != "reports" else []
+    foreign_keys = [("report_id", "reports", "id")] if name in PER_REPORT and name != "reports" else []
+    # sqlite-utils makes foreign keys of one column; the package's descriptor has them all
+    foreign_keys += [(fields[0], target, target_fields[0]) for (source, fields), (target, target_fields)
+                     in CODE_REFERENCES.items() if source == name and len(fields) == 1]
     key = resource["primaryKey"]
     database[name].create(columns, pk=tuple(key) if len(key) > 1 else key[0], foreign_keys=foreign_keys,
                           not_null={f["name"] for f in fields if f.get("constraints", {}).get("required")})

@@ -191,6 +191,7 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
     for name in _package_files(package_dir, site.package_files):
         _place(package_dir / name, site.folder / "data" / name)
     _fill_index(site.folder, reports, ids)
+    _fill_downloads(site.folder, package_dir, site.package_files)
     _search_index(site.folder, entries)
     _sitemap(site.folder)
     (site.folder / FEED).write_bytes(feed.atom(reports, ids, "gongkai：新收录的政府信息公开工作年度报告", FEED_TAG))
@@ -253,6 +254,41 @@ def _fill_index(site_dir: Path, reports: Sequence[Report], ids: Sequence[str]) -
     path = site_dir / "reports" / "index.html"
     html = pages.index_page(reports, [f"{report_id}.html" for report_id in ids])
     _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, html, 1))
+
+
+def _fill_downloads(site_dir: Path, package_dir: Path, files: Sequence[str]) -> None:
+    """The download page's table of the package's files: what each holds, its size, its date."""
+    descriptor_name = next(name for name in files if name.endswith(".json"))
+    descriptor = json.loads((package_dir / descriptor_name).read_text(encoding="utf-8"))
+    titles = {r["path"]: r["title"] for r in descriptor["resources"]}
+    titles[descriptor_name] = "数据包描述：表结构、字段说明、许可"
+    titles.update(DOWNLOADS)
+    created = descriptor.get("created", "")[:10]
+    order = [name for name in DOWNLOADS if name in files] + sorted(name for name in files if name not in DOWNLOADS)
+    rows = "".join(f'<tr><td><a href="data/{escape(name)}">{escape(name)}</a></td><td>{escape(titles.get(name, ""))}</td>'
+                   f'<td class="gk-num">{_size((package_dir / name).stat().st_size)}</td></tr>'
+                   for name in order if (package_dir / name).is_file())
+    table = (f'<p>数据更新至 {escape(created)}（最新收录报告的日期）。</p>' if created else "") + \
+        ('<div class="gk-table-wrap"><table class="gk-table" id="gk-downloads"><thead><tr><th>文件</th><th>内容</th>'
+         f'<th>大小</th></tr></thead><tbody>{rows}</tbody></table></div>')
+    path = site_dir / "download.html"
+    _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, table, 1))
+
+
+# the files offered for download first, with what they are; then the descriptor and every table's CSV
+DOWNLOADS = {
+    "gongkai.xlsx": "Excel 工作簿：全部表格，中文表头",
+    "gongkai-datapackage.zip": "整个数据包（CSV 与说明文件）",
+    "gongkai.sqlite": "同样的表格，一个 SQLite 数据库",
+}
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return ""
 
 
 def _search_index(site_dir: Path, entries: list[dict]) -> None:
