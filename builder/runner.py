@@ -44,6 +44,7 @@ class BuildOptions:
     jobs: int = 1
     time_bound: float | None = pipeline.TIME_LIMIT  # seconds a report may take
     executor: pool.Executor | None = None  # who runs the tasks; None: pool.Processes(jobs)
+    workbook: bool = True  # the package's Excel workbook too
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def build(options: BuildOptions) -> Built:
                                  ids[i], f"../agencies/{agency_of[ids[i]]}.html" if ids[i] in agency_of else None)
                      for i in sorted(range(len(paths)), key=ids.__getitem__)]
             entries: list[dict] = []
-            writer = stack.enter_context(PackageWriter(options.package_dir))
+            writer = stack.enter_context(PackageWriter(options.package_dir, options.workbook))
             setup = WorkerSetup(cache_file, site_run, options.time_bound, links)
             with executor.mapper(len(tasks), _open_worker, (setup,), _close_worker) as run:
                 for rows, entry in _here_if_crashed(run(_publish, tasks), _publish, setup):

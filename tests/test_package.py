@@ -227,3 +227,13 @@ def test_the_descriptor_says_when_and_each_resource_its_size_and_hash(seed_packa
     for resource in descriptor["resources"]:
         data = (seed_package / resource["path"]).read_bytes()
         assert resource["bytes"] == len(data) and resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_a_build_without_the_workbook_leaves_no_older_one_behind(tmp_path):
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    shutil.copy(next(REPORTS.glob("000_*.txt")), reports_dir)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package"))
+    assert (tmp_path / "package" / WORKBOOK_NAME).is_file()
+    built = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", workbook=False))
+    assert not (tmp_path / "package" / WORKBOOK_NAME).exists() and WORKBOOK_NAME not in built.written.files

@@ -74,8 +74,10 @@ class PackageWriter:
     one step (`switch`): a build stopped at any moment leaves the old package or the new one,
     never a mix. What else `out` holds is kept."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, workbook: bool = True):
+        """`workbook`: write gongkai.xlsx too (some 5 s a thousand reports: XlsxWriter's cost a cell)."""
         self.out = out
+        self.workbook = workbook
         self.staging = staging_for(out)
         self.files = {name: (self.staging / f"{name}.csv").open("w", encoding="utf-8", newline="") for name in ORDER}
         self.writers = {name: csv.writer(file, lineterminator="\n") for name, file in self.files.items()}
@@ -125,7 +127,8 @@ class PackageWriter:
         for file in self.files.values():
             file.close()
         self.database.close()
-        workbook.write(self.staging / SQLITE_NAME, self.staging / WORKBOOK_NAME)
+        if self.workbook:
+            workbook.write(self.staging / SQLITE_NAME, self.staging / WORKBOOK_NAME)
         csv_files = {f"{name}.csv": self.staging / f"{name}.csv" for name in ORDER}
         descriptor = _descriptor({name: _digest(path) for name, path in csv_files.items()}, created)
         texts = {DESCRIPTOR: (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
@@ -134,9 +137,9 @@ class PackageWriter:
             (self.staging / name).write_bytes(data)
         members = {**csv_files, **{name: self.staging / name for name in texts}}
         _zip(members, self.staging / ZIP_NAME)
-        names = (*sorted(members), ZIP_NAME, SQLITE_NAME, WORKBOOK_NAME)
+        names = (*sorted(members), ZIP_NAME, SQLITE_NAME, *([WORKBOOK_NAME] if self.workbook else []))
         test_hook("package-staged")
-        own = set(names)
+        own = set(names) | {WORKBOOK_NAME}  # an older build's workbook goes even when this one writes none
         switch(self.staging, self.out, keep=lambda path: path.name not in own and not path.name.startswith(".gongkai-"))
         test_hook("package-switched")
         return Written(reports, dict(self.rows), names)
