@@ -19,6 +19,8 @@ from conftest import ROOT
     (["福州市"], "鼓楼区人民政府", "350102000000"),
     ([], "沭阳县城区管理局", "321322000000"),  # 城区, a county's name, is a common word in a name
     (["江苏省"], "福州市财政局", "320000000000"),  # the agency's name contradicts what is given: set aside
+    # a town of the agency's name lies elsewhere in the province: the county given stands
+    (["黑龙江省齐齐哈尔市依安县"], "东风镇", "230223000000"),
 ])
 def test_a_place_is_given_where_the_names_point_to_one_division(given, agency, code):
     place = places.locate(given, agency).place

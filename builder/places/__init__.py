@@ -99,29 +99,43 @@ class Located:
 
 def locate(given: Iterable[str], agency: str | None) -> Located:
     """The place that the names `given` (a region, as the sidecar or the text states it) and the
-    agency's name point to. Every name given must agree with the place (lie above or below it);
-    the agency's names refine it, the place agreeing with most of them is taken, and a name of
-    two characters in an agency's name (城区, 郊区) is too common a word to count."""
+    agency's name point to. The names given fix the place; the agency's names may only take it
+    deeper (a township within the county given) or tell apart places of one name, and are set
+    aside where they lie outside it. A name of two characters in an agency's name (城区, 郊区) is
+    too common a word to count."""
     sure = [m for text in given if text for m in mentions(text)]
     refining = mentions(agency, shortest=3) if agency else []
     if not sure and not refining:
         return Located(None, "报告与附加信息均未写明所在地区")
-    pool = [(index, c) for index, m in enumerate(sure + refining) for c in m]
-    keep = [(index, c) for index, c in pool if all(any(_agree(c, d) for d in m) for m in sure)]
-    if not keep:
+    base = _best(sure) if sure else []
+    if sure and not base:
         return Located(None, f"地区名称互相矛盾（{'、'.join(dict.fromkeys(m[0].name for m in sure))}）")
-    scores = {c.code: sum(any(_agree(c, d) for d in m) for m in refining) for _, c in keep}
-    top = max(scores.values())
-    keep = [(index, c) for index, c in keep if scores[c.code] == top]
-    # of the divisions one name can mean, the higher: a township named like a county is named after it
-    highest = {index: min(LEVELS.index(c.level) for i, c in keep if i == index) for index, _ in keep}
-    keep = [c for index, c in keep if LEVELS.index(c.level) == highest[index]]
-    deepest = max(LEVELS.index(c.level) for c in keep)
-    best = list(dict.fromkeys(c for c in keep if LEVELS.index(c.level) == deepest))
+    inside = [kept for m in refining if (kept := tuple(c for c in m if not base or any(_within(c, b) for b in base)))]
+    refined = _best(inside) if inside else []
+    best = refined if refined and (len(refined) == 1 or not base) else base
     if len(best) > 1:
         where = "、".join("".join(d.name for d in c.chain()[:-1] if d.name not in _NO_CITY) for c in best[:4])
         return Located(None, f"「{best[0].name}」不止一处（{where}{'等' if len(best) > 4 else ''}），无法确定")
+    if not best:
+        return Located(None, "机关名称中的地区名不能互相印证")
     return Located(place_of(best[0]))
+
+
+def _best(found: list[tuple[Division, ...]]) -> list[Division]:
+    """The most specific divisions that agree with every name found: of the divisions one name
+    can mean, the higher (a township named like a county is named after it)."""
+    keep = [(index, c) for index, m in enumerate(found) for c in m
+            if all(any(_agree(c, d) for d in other) for other in found)]
+    if not keep:
+        return []
+    highest = {index: min(LEVELS.index(c.level) for i, c in keep if i == index) for index, _ in keep}
+    keep = [c for index, c in keep if LEVELS.index(c.level) == highest[index]]
+    deepest = max(LEVELS.index(c.level) for c in keep)
+    return list(dict.fromkeys(c for c in keep if LEVELS.index(c.level) == deepest))
+
+
+def _within(one: Division, other: Division) -> bool:
+    return other.code in _chain_codes(one)
 
 
 def _agree(one: Division, other: Division) -> bool:

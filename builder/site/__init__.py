@@ -27,7 +27,7 @@ from builder.model import Report
 from builder.folders import staging_for, switch, test_hook
 from builder.ids import agency_digest
 from builder.record import dumps
-from builder.site import feed, pages, search
+from builder.site import feed, pages, search, summary
 
 SHELL = "_shell"
 FEED = "feed.xml"
@@ -36,6 +36,7 @@ TITLE_MARK = "GONGKAI-PAGE-TITLE"
 CONTENT_MARK = "<!-- gongkai:content -->"
 INDEX_PAGE = "reports/index.md"
 BADGES = "badges"
+REGIONS = "regions"
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 
@@ -192,6 +193,7 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
         _place(package_dir / name, site.folder / "data" / name)
     _fill_index(site.folder, reports, ids)
     _fill_downloads(site.folder, package_dir, site.package_files)
+    _write_regions(site, reports, ids)
     _search_index(site.folder, entries)
     _sitemap(site.folder)
     (site.folder / FEED).write_bytes(feed.atom(reports, ids, "gongkai：新收录的政府信息公开工作年度报告", FEED_TAG))
@@ -254,6 +256,16 @@ def _fill_index(site_dir: Path, reports: Sequence[Report], ids: Sequence[str]) -
     path = site_dir / "reports" / "index.html"
     html = pages.index_page(reports, [f"{report_id}.html" for report_id in ids])
     _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, html, 1))
+
+
+def _write_regions(site: Site, reports: Sequence[Report], ids: Sequence[str]) -> None:
+    """A page for each province, city and county a report's place lies in."""
+    regions = summary.regions_of(reports)
+    (site.folder / REGIONS).mkdir(exist_ok=True)
+    for code, region in regions.items():
+        name = f"{REGIONS}/{code}.html"
+        _write(site.folder / name, _fill(site.shell, region["name"], pages.region_page(region, regions, reports, ids),
+                                         name))
 
 
 def _fill_downloads(site_dir: Path, package_dir: Path, files: Sequence[str]) -> None:

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from builder.vocabulary import SEVERITY_NAMES, STATUS_COLORS, STATUS_NAMES, STATUS_ORDER
 from builder.model import Report
-from builder.places import KIND_NAMES, agency_kind
+from builder.places import KIND_NAMES, LEVEL_NAMES, agency_kind
 from builder.ids import agency_digest
 from builder.site import layout, summary
 from builder.forms import NARRATIVE_SECTIONS, SECTIONS, TEMPLATES, cell_path
@@ -174,7 +174,12 @@ def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
         })
     rows.sort(key=lambda r: (-(r["year"] or 0), r["agency"]))
     shares, counted, whole = summary.outcome_shares(reports)
-    return environment().get_template("index.html").render(
+    regions = summary.regions_of(reports)
+    provinces = sorted(({"code": code, "name": r["name"], "count": len(r["members"]),
+                         "below": sum(1 for other in regions.values() if other["above"][:1] == (code,))}
+                        for code, r in regions.items() if r["level"] == "province"), key=lambda r: r["code"])
+    unplaced = sum(1 for r in reports if not r.place)
+    return environment().get_template("index.html").render(provinces=provinces, unplaced=unplaced,
         # every agency named, by name and region: not only those with an agency page
         reports=reports, rows=rows, agencies=len({agency_digest(r) for r in reports if r.agency}),
         years=sorted({r.year for r in reports if r.year}, reverse=True),
@@ -184,4 +189,24 @@ def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
         application_totals=summary.application_totals(reports), review_totals=summary.review_totals(reports),
         active_totals=summary.active_totals(reports),
         outcome_chart=bars_chart("办理结果构成", shares, "%", "#43a047"), outcome_reports=counted,
-        outcome_whole=whole, same_agencies=summary.same_agencies_by_year(reports))
+        outcome_whole=whole, shares=shares, same_agencies=summary.same_agencies_by_year(reports))
+
+
+def region_page(region: dict, regions: dict[str, dict], reports: Sequence[Report], ids: Sequence[str]) -> str:
+    """A province's, city's or county's page over its reports (summaries will do)."""
+    members = [reports[p] for p in region["members"]]
+    below = sorted(({"code": code, "name": other["name"], "count": len(other["members"])}
+                    for code, other in regions.items() if other["above"] and other["above"][-1] == region["code"]),
+                   key=lambda b: b["code"])
+    shares, counted, whole = summary.outcome_shares(members)
+    listed = sorted(({"id": ids[p], "agency": reports[p].agency or reports[p].source.file, "year": reports[p].year,
+                      "status": reports[p].status} for p in region["members"]),
+                    key=lambda r: (r["agency"], -(r["year"] or 0)))
+    return environment().get_template("region.html").render(
+        code=region["code"], name=region["name"], level_name=LEVEL_NAMES[region["level"]],
+        above=[{"code": code, "name": regions[code]["name"]} for code in region["above"]], below=below,
+        reports=members, agencies=len({agency_digest(r) for r in members if r.agency}),
+        status_counts=summary.status_counts(members), status_names=STATUS_NAMES,
+        application_totals=summary.application_totals(members), review_totals=summary.review_totals(members),
+        outcome_chart=bars_chart("办理结果构成", shares, "%", "#43a047"), outcome_reports=counted, outcome_whole=whole,
+        shares=shares, same_agencies=summary.same_agencies_by_year(members), ranking=summary.agency_ranking(members), listed=listed)

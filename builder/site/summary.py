@@ -163,3 +163,57 @@ def same_agencies_by_year(reports: Sequence[Report]) -> list[dict]:
             pairs.append({"before": before, "after": after, "agencies": len(both), "first": first, "second": second,
                           "change": round(100 * float(second - first) / float(first), 1) if first else None})
     return pairs
+
+
+_GRANTED = cell_path("applications", "granted", "total")
+_CONTESTED = (cell_path("reviews_litigation", "review", "total"),
+              cell_path("reviews_litigation", "litigation_direct", "total"),
+              cell_path("reviews_litigation", "litigation_after_review", "total"))
+
+
+def regions_of(reports: Sequence[Report]) -> dict[str, dict]:
+    """Every province, city and county a report's place lies in: code -> level, name, the codes
+    above it, and the positions of its reports."""
+    found: dict[str, dict] = {}
+    for position, report in enumerate(reports):
+        place = report.place or {}
+        above: list[str] = []
+        for level in LEVELS[:3]:
+            code = place.get(f"{level}_code")
+            if not code or (level == "city" and place.get("city") == place.get("province")):
+                continue  # a municipality's districts sit under it, not under a city of its name
+            region = found.setdefault(code, {"code": code, "level": level, "name": place[level],
+                                             "above": tuple(above), "members": []})
+            region["members"].append(position)
+            above.append(code)
+    return found
+
+
+def agency_ranking(reports: Sequence[Report]) -> list[dict]:
+    """Each agency's figures over its reports, for comparing agencies: the share of （七）总计 granted
+    (予以公开), applications per report, and reviews and suits per 100 applications; each over the
+    reports that print the figures it needs, None where none does."""
+    by_agency: dict[str, list[Report]] = {}
+    for report in reports:
+        digest = agency_digest(report)
+        if digest and report.template:
+            by_agency.setdefault(digest, []).append(report)
+    ranking = []
+    for members in by_agency.values():
+        shared = [r for r in members if r.value(_RESULTS_TOTAL) is not None and r.value(_GRANTED) is not None]
+        whole = sum(r.value(_RESULTS_TOTAL) for r in shared)
+        received = [r for r in members if r.value(_NEW_RECEIVED) is not None]
+        contested = [r for r in received if all(r.value(p) is not None for p in _CONTESTED)]
+        asked = sum(r.value(_NEW_RECEIVED) for r in contested)
+        ranking.append({
+            "agency": members[0].agency, "reports": len(members), "code": (members[0].place or {}).get("code"),
+            "where": region_text(members[0]),
+            "years": sorted({r.year for r in members if r.year}),
+            "granted_share": round(100 * float(sum(r.value(_GRANTED) for r in shared)) / float(whole), 1)
+            if whole else None,
+            "per_report": round(float(sum(r.value(_NEW_RECEIVED) for r in received)) / len(received), 1)
+            if received else None,
+            "contested_per_100": round(100 * float(sum(r.value(p) for r in contested for p in _CONTESTED)) / float(asked), 1)
+            if asked else None,
+        })
+    return sorted(ranking, key=lambda a: (a["granted_share"] is None, -(a["granted_share"] or 0), a["agency"]))
