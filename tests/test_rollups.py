@@ -14,10 +14,14 @@ import lxml.html
 import pytest
 
 from builder import runner
+from builder.forms import TEMPLATES
 from builder.site.summary import APPLICATION_GROUPS, OUTCOME_GROUPS
 from builder.synth.corpus import write_corpus
 from conftest import REPORTS, ROOT
 
+# the overview's lines of section 二: label -> (template, article, item, metric), from the forms
+ACTIVE_LINES = {f"{i.label}·{m.label}（{t.version} 版）": (t.version, a.key, i.key, m.key)
+                for t in TEMPLATES.values() for a in t.articles for i in a.items for m in a.metrics}
 REVIEW_LINES = {"行政复议": ("review",), "行政诉讼·未经复议直接起诉": ("litigation_direct",),
                 "行政诉讼·复议后起诉": ("litigation_after_review",)}
 OUTCOME_COLUMNS = {"结果维持": "upheld", "结果纠正": "corrected", "其他结果": "other", "尚未审结": "pending"}
@@ -66,6 +70,19 @@ class Package:
                                 f"in {self.ids()}", *rows)
         return total or 0, count
 
+    def same_agencies(self) -> list[tuple]:
+        """Agencies (by name and place) with exactly one report printing 本年新收 in each of two
+        consecutive years: their number and totals in each year."""
+        per_year = (f"select r.agency, coalesce(r.division_code, r.province, '') as place, r.year, count(*) as n, "
+                    f"sum(a.total) as received, count(a.total) as printed from reports r join applications a on "
+                    f"a.report_id = r.id and a.row = 'new_received' where r.template is not null and {self.where} "
+                    f"group by 1, 2, 3")
+        rows = self.db.execute(
+            f"with y as ({per_year}) select b.year, b.year + 1, count(*), sum(b.received), sum(c.received) from y b "
+            "join y c on c.agency = b.agency and c.place = b.place and c.year = b.year + 1 where b.n = 1 and c.n = 1 "
+            "and b.printed = 1 and c.printed = 1 group by b.year order by b.year").fetchall()
+        return [(agencies, first, second, f"{before} → {after}") for before, after, agencies, first, second in rows]
+
     def outcome_shares(self) -> dict[str, float]:
         counted = (f"(select report_id from applications where row = 'results_total' and total is not null "
                    f"and report_id in {self.ids()})")
@@ -100,7 +117,21 @@ def check_page(page, package: Package) -> None:
         assert totals[label] == package.application_line(prefixes), label
     for label in (*REVIEW_LINES, *OUTCOME_COLUMNS):
         assert totals[label] == package.review_line(label), label
+    for label, (version, article, item, metric) in ACTIVE_LINES.items():
+        if label in totals:
+            total, count = package.one(
+                "select sum(value), count(value) from active_disclosure a join reports r on r.id = a.report_id "
+                f"where r.template = ? and article = ? and item = ? and metric = ? and {package.where}",
+                version, article, item, metric)
+            assert totals[label] == (total, count), label
     assert shares_on(page) == package.outcome_shares()
+    assert same_agencies_on(page) == package.same_agencies()
+
+
+def same_agencies_on(page) -> list[tuple]:
+    rows = page.xpath('//table[@id="gk-same-agencies"]/tbody/tr')
+    return [tuple(int(number(c.text_content())) for c in row.xpath("td")[:3]) + (row.xpath("th")[0].text_content(),)
+            for row in rows]
 
 
 def test_the_overview_s_figures_equal_sql_over_the_package(built):
@@ -131,6 +162,17 @@ def test_every_region_page_s_figures_equal_sql_over_the_package(built):
                 "and total is not null) and a.report_id in (select report_id from applications where row = 'granted' "
                 "and total is not null)", agency, row.get("data-code"))
             assert share == (f"{round(100 * granted / whole, 1)}%" if whole else ""), (code, agency)
+            mine = (f"select r.id from reports r where r.agency = ? and coalesce(r.division_code, '') = ? and "
+                    f"{package.where} and r.template is not null")
+            received, printed = package.one(f"select sum(total), count(total) from applications where row = "
+                                            f"'new_received' and report_id in ({mine})", agency, row.get("data-code"))
+            assert cells[4] == (str(round(received / printed, 1)) if printed else ""), (code, agency)
+            contested, asked = package.one(
+                "select sum(v.contested), sum(a.total) from applications a join (select report_id, sum(total) as "
+                "contested, count(total) as n from reviews_litigation group by report_id) v on v.report_id = "
+                f"a.report_id and v.n = 3 where a.row = 'new_received' and a.total is not null and a.report_id in "
+                f"({mine})", agency, row.get("data-code"))
+            assert cells[5] == (str(round(100 * contested / asked, 1)) if asked else ""), (code, agency)
 
 
 def test_every_agency_page_s_figures_equal_sql_over_the_package(built):
