@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder import pipeline, pool, readers, sidecar, site
+from builder import pipeline, places, pool, readers, sidecar, site
 from builder.analyse import unparsed
 from builder.cache import ParseCache, decode, encode, entry_key
 from builder.ids import report_ids
@@ -118,6 +118,7 @@ def build(options: BuildOptions) -> Built:
         if site_dir is not None:
             site.claim(site_dir)
         paths = pipeline.report_files([options.reports_dir])
+        places.preload()  # before the workers are forked, which then share it
         with contextlib.ExitStack() as stack:
             cache_file = options.cache_file or Path(
                 stack.enter_context(tempfile.TemporaryDirectory(prefix="gongkai-"))) / "reports.sqlite"

@@ -88,7 +88,7 @@ PARSE_FINDINGS = (
     Entry("template_unclear", "warning", "模板版本无法确定"),
     Entry("metadata_missing", "warning", "机关名称或年度无法识别"),
     Entry("place_unknown", "info", "所在地区无法确定（未写明、重名或互相矛盾）"),
-    Entry("place_from_name", "info", "所在地区仅由机关名称推定（名称在全国区划中唯一），未经附加信息或正文印证"),
+    Entry("place_from_name", "info", "所在地区仅由机关名称（及网址）推定，未经附加信息或正文印证"),
     Entry("sidecar", "warning", "附加信息文件有误"),
     Entry("header_missing", "info", "未找到表头"),
 )

@@ -71,3 +71,19 @@ def test_every_report_of_the_real_corpus_has_a_province_a_city_and_a_code():
                                           (None, "unknown"), ("某某公司", "other")])
 def test_the_kind_of_agency_its_name_says(agency, kind):
     assert places.agency_kind(agency) == kind
+
+
+@pytest.mark.parametrize("url, names", [
+    ("https://www.pingtan.gov.cn/zwgk/a.htm", [["平潭县"]]),
+    ("http://www.jianning.gov.cn/", [["建宁县"]]),
+    ("http://www.fj.gov.cn/", []),  # an abbreviation spells nothing for certain
+    ("not a url", []), (None, []),
+])
+def test_a_web_address_may_spell_a_division(url, names):
+    assert [[d.name for d in m] for m in places.address_mentions(url)] == names
+
+
+def test_the_web_address_tells_apart_towns_of_one_name_and_never_overrules_the_region_given():
+    assert places.locate([], "新坊镇", "http://www.yichun.gov.cn/").place["county"] == "袁州区"
+    assert places.locate(["福建省福州市平潭县"], "某局", "http://www.jianning.gov.cn/").place["county"] == "平潭县"
+    assert places.locate([], "城关镇人民政府", "http://www.jianning.gov.cn/").place is None

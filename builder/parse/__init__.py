@@ -20,7 +20,7 @@ def parse(document: Document, given: Mapping[str, object] | None = None) -> Repo
     meta = read_metadata(rows, dict(document.properties))
     fields = {**meta.fields, **(given or {})}
     fields["place"], place_findings = _place((given or {}).get("region"), meta.fields.get("region"),
-                                             fields.get("agency"))
+                                             fields.get("agency"), fields.get("source_url"))
     template, findings = detect_template(rows, fields.get("year"))
     findings += place_findings
     spans = find_sections(rows)
@@ -51,21 +51,25 @@ def parse(document: Document, given: Mapping[str, object] | None = None) -> Repo
     )
 
 
-def _place(given: Mapping | None, read: Mapping | None, agency: str | None) -> tuple[Mapping | None, list[Finding]]:
+def _place(given: Mapping | None, read: Mapping | None, agency: str | None,
+           address: str | None) -> tuple[Mapping | None, list[Finding]]:
     """The place the sidecar's region (`given`), the region the text names before the agency
-    (`read`) and the agency's name point to; a finding where it is unknown or rests on the name alone."""
+    (`read`), the agency's name and the report's web address point to; a finding where it is
+    unknown or rests on the agency's name and address alone."""
     region = given or read or {}
     stated = [region[level] for level in ("province", "city", "county", "name") if region.get(level)]
     if not given:  # what the text says is a statement where it adds to the agency's own name
         stated = [name for name in stated if not agency or name not in agency]
-    located = places.locate(stated, agency)
+    located = places.locate(stated, agency, address)
     if located.place is None:
         return None, [Finding("place_unknown", "info", f"所在地区无法确定：{located.problem}")]
     if not stated:
         where = "".join(located.place[level] or "" for level in places.LEVELS if level != "city" or
                         located.place["city"] != located.place["province"])
-        return located.place, [Finding("place_from_name", "info",
-                                       f"所在地区（{where}）仅由机关名称「{agency}」推定，请核对")]
+        spelled = any(located.place.get(f"{d.level}_code") == d.code for m in places.address_mentions(address)
+                      for d in m)
+        basis = f"机关名称「{agency}」与网址" if spelled else f"机关名称「{agency}」"
+        return located.place, [Finding("place_from_name", "info", f"所在地区（{where}）仅由{basis}推定，请核对")]
     return located.place, []
 
 

@@ -9,10 +9,12 @@ reason, never a guess.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 LEVELS = ("province", "city", "county", "township")
 LEVEL_NAMES = {"province": "省级", "city": "地级", "county": "县级", "township": "乡级"}
@@ -91,20 +93,49 @@ def mentions(text: str, shortest: int = 2) -> list[tuple[Division, ...]]:
     return found
 
 
+# the part of a name that a web address spells: 平潭县 -> pingtan
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区", "省", "市", "县",
+             "区", "盟", "旗")
+_HOST_LABEL = re.compile(r"^[a-z]{4,}$")  # shorter labels are abbreviations (fj, sz): too many read alike
+
+
+@cache
+def _spellings() -> dict[str, tuple[Division, ...]]:
+    """Provinces, cities and counties by the pinyin of their names without the suffix."""
+    from pypinyin import lazy_pinyin
+
+    spelled: dict[str, list[Division]] = {}
+    for division in _divisions().values():
+        if division.level == "township" or division.name in _NO_CITY or division.name.endswith("直辖县级行政区划"):
+            continue
+        stem = next((division.name[:-len(s)] for s in _SUFFIXES if division.name.endswith(s) and
+                     len(division.name) > len(s) + 1), division.name)
+        spelled.setdefault("".join(lazy_pinyin(stem)), []).append(division)
+    return {spelling: tuple(found) for spelling, found in spelled.items()}
+
+
+def address_mentions(url: str | None) -> list[tuple[Division, ...]]:
+    """The divisions the labels of a web address's host spell (www.pingtan.gov.cn: 平潭县)."""
+    host = urlsplit(url).hostname if url else None
+    spellings = _spellings() if host else {}
+    return [spellings[label] for label in (host or "").split(".") if _HOST_LABEL.match(label) and label in spellings]
+
+
 @dataclass(frozen=True)
 class Located:
     place: Mapping[str, str | None] | None
     problem: str | None = None  # why there is no place, in Chinese
 
 
-def locate(given: Iterable[str], agency: str | None) -> Located:
+def locate(given: Iterable[str], agency: str | None, address: str | None = None) -> Located:
     """The place that the names `given` (a region, as the sidecar or the text states it) and the
     agency's name point to. The names given fix the place; the agency's names may only take it
     deeper (a township within the county given) or tell apart places of one name, and are set
-    aside where they lie outside it. A name of two characters in an agency's name (城区, 郊区) is
-    too common a word to count."""
+    aside where they lie outside it; so may the web address the report was published at, whose host
+    may spell a division (www.pingtan.gov.cn). A name of two characters in an agency's name (城区,
+    郊区) is too common a word to count."""
     sure = [m for text in given if text for m in mentions(text)]
-    refining = mentions(agency, shortest=3) if agency else []
+    refining = (mentions(agency, shortest=3) if agency else []) + address_mentions(address)
     if not sure and not refining:
         return Located(None, "报告与附加信息均未写明所在地区")
     base = _best(sure) if sure else []
@@ -117,7 +148,7 @@ def locate(given: Iterable[str], agency: str | None) -> Located:
         where = "、".join("".join(d.name for d in c.chain()[:-1] if d.name not in _NO_CITY) for c in best[:4])
         return Located(None, f"「{best[0].name}」不止一处（{where}{'等' if len(best) > 4 else ''}），无法确定")
     if not best:
-        return Located(None, "机关名称中的地区名不能互相印证")
+        return Located(None, "机关名称与网址中的地区名不能互相印证")
     return Located(place_of(best[0]))
 
 
@@ -161,6 +192,12 @@ def place_of(division: Division) -> dict[str, str | None]:
     place["code"] = division.code
     place["level"] = division.level
     return place
+
+
+def preload() -> None:
+    """Read the list now: processes forked afterwards share it rather than each reading it."""
+    _names()
+    _spellings()
 
 
 def division(code: str) -> Division | None:
