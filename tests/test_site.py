@@ -229,3 +229,11 @@ def test_the_download_page_lists_every_file_with_its_size_and_the_date(seed_site
     assert all((site / "data" / name).is_file() for name in names)
     assert re.search(r"数据更新至 \d{4}-\d{2}-\d{2}", html) and re.search(r"[\d.]+ (KB|MB)", table)
     assert "从文本/CSV" in html  # how to open the CSV files in Excel
+
+
+def test_a_township_is_found_by_its_county_city_and_province(seed_site):
+    site, _ = seed_site
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    texts = [(d["title"] + d["text"]).replace("\u200b", "") for d in index["docs"] if d["location"].startswith("reports/")]
+    entry = next(text for text in texts if text.startswith("伊家乡"))  # segmented by jieba with zero-width spaces
+    assert all(name in entry for name in ("福建省", "三明市", "建宁县"))

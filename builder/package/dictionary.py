@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from builder.package.rows import code_list_rows
 from builder.vocabulary import CATALOG, SEVERITY_NAMES
 
 
@@ -34,6 +35,20 @@ def markdown(descriptor: dict) -> str:
     for rule_id in sorted(CATALOG):
         rule = CATALOG[rule_id]
         lines.append(f"| `{rule_id}` | {SEVERITY_NAMES[rule.severity]} | {_cell(rule.title)} |")
+    codes = code_list_rows()
+    lines += ["", "## Codes · 代码与中文名称", "", "The code lists of the package, as tables: "
+              "`application_rows`, `review_rows`, `active_cells` and `codes`.", "",
+              "### applications.row · 申请情况的行", "", "| code | 名称 | 所属栏目 | 合并口径 | 模板 |", "|---|---|---|---|---|"]
+    lines += [f"| `{code}` | {_cell(label)} | {_cell(group or '')} | `{harmonised}` | {templates} |"
+              for code, label, group, harmonised, templates in codes["application_rows"]]
+    lines += ["", "### reviews_litigation.proceeding · 复议诉讼类别", "", "| code | 名称 | 所属栏目 |", "|---|---|---|"]
+    lines += [f"| `{code}` | {_cell(label)} | {_cell(group or '')} |" for code, label, group in codes["review_rows"]]
+    lines += ["", "### active_disclosure · 主动公开", "", "| article | item | metric | 条款 | 信息内容 | 指标 | 模板 |",
+              "|---|---|---|---|---|---|---|"]
+    lines += [f"| `{a}` | `{i}` | `{m}` | {_cell(al)} | {_cell(il)} | {_cell(ml)} | {templates} |"
+              for a, i, m, al, il, ml, _, templates in codes["active_cells"]]
+    lines += ["", "### Other codes · 其他代码", "", "| field | code | 名称 |", "|---|---|---|"]
+    lines += [f"| {field} | `{code}` | {_cell(label)} |" for field, code, label in codes["codes"]]
     return "\n".join(lines) + "\n"
 
 
