@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 # The main job: every report parsed and checked, the data package written to datapackage/,
 # the website to site/.
 site: $(STAMP)
-	$(BIN)/gongkai build --reports reports --package datapackage --site site
+	$(BIN)/gongkai build --reports reports --package datapackage --site site --workbook
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -44,7 +44,9 @@ class BuildOptions:
     jobs: int = 1
     time_bound: float | None = pipeline.TIME_LIMIT  # seconds a report may take
     executor: pool.Executor | None = None  # who runs the tasks; None: pool.Processes(jobs)
-    workbook: bool = True  # the package's Excel workbook too
+    # the package's Excel workbook too: some 5 s a thousand reports (XlsxWriter's cost a cell), so
+    # asked for by publishing (`make site`), not by every build
+    workbook: bool = False
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ COMMITTED = ROOT / "datapackage"
 @pytest.fixture(scope="module")
 def seed_package(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("package")
-    runner.build(runner.BuildOptions(REPORTS, out))
+    runner.build(runner.BuildOptions(REPORTS, out, workbook=True))
     return out
 
 
@@ -104,7 +104,7 @@ def test_zip_holds_the_package(seed_package):
 
 
 def test_two_builds_are_byte_identical(seed_package, tmp_path):
-    runner.build(runner.BuildOptions(REPORTS, tmp_path))
+    runner.build(runner.BuildOptions(REPORTS, tmp_path, workbook=True))
     for path in sorted(seed_package.iterdir()):
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
@@ -112,7 +112,7 @@ def test_two_builds_are_byte_identical(seed_package, tmp_path):
 def test_the_committed_package_is_up_to_date(tmp_path, monkeypatch):
     """Fails when reports/ or the parser changed and `make site` was not run and committed."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    runner.build(runner.BuildOptions(REPORTS, tmp_path))
+    runner.build(runner.BuildOptions(REPORTS, tmp_path, workbook=True))  # as `make site` builds it
     built = sorted(p.name for p in tmp_path.iterdir())
     assert sorted(p.name for p in COMMITTED.iterdir()) == built
     stale = [name for name in built if _content(COMMITTED / name) != _content(tmp_path / name)]
@@ -233,7 +233,7 @@ def test_a_build_without_the_workbook_leaves_no_older_one_behind(tmp_path):
     reports_dir = tmp_path / "reports"
     reports_dir.mkdir()
     shutil.copy(next(REPORTS.glob("000_*.txt")), reports_dir)
-    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package"))
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", workbook=True))
     assert (tmp_path / "package" / WORKBOOK_NAME).is_file()
-    built = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", workbook=False))
+    built = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package"))
     assert not (tmp_path / "package" / WORKBOOK_NAME).exists() and WORKBOOK_NAME not in built.written.files

@@ -34,7 +34,7 @@ def built(request, tmp_path_factory) -> Path:
     if request.param == "synthetic":
         reports = out / "reports"
         write_corpus(reports, 2000, seed=13)
-    runner.build(runner.BuildOptions(reports, out / "package", out / "site", ROOT, jobs=2, workbook=False))
+    runner.build(runner.BuildOptions(reports, out / "package", out / "site", ROOT, jobs=2))
     return out
 
 

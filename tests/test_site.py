@@ -27,7 +27,7 @@ def build(reports_dir: Path, out: Path) -> runner.Built:
 @pytest.fixture(scope="module")
 def seed_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("seed-site")
-    built = build(REPORTS, out)
+    built = runner.build(runner.BuildOptions(REPORTS, out / "package", out / "site", ROOT, workbook=True))
     return out / "site", built
 
 

@@ -74,7 +74,7 @@ class PackageWriter:
     one step (`switch`): a build stopped at any moment leaves the old package or the new one,
     never a mix. What else `out` holds is kept."""
 
-    def __init__(self, out: Path, workbook: bool = True):
+    def __init__(self, out: Path, workbook: bool = False):
         """`workbook`: write gongkai.xlsx too (some 5 s a thousand reports: XlsxWriter's cost a cell)."""
         self.out = out
         self.workbook = workbook
