@@ -195,9 +195,9 @@ def place_of(division: Division) -> dict[str, str | None]:
 
 
 def preload() -> None:
-    """Read the list now: processes forked afterwards share it rather than each reading it."""
+    """Read the list now: processes forked afterwards share it rather than each reading it. The
+    pinyin of the names (a second) is left to the processes that meet a web address."""
     _names()
-    _spellings()
 
 
 def division(code: str) -> Division | None:
