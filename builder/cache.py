@@ -110,7 +110,7 @@ class ParseCache:
         found = self._entry(key, sha256, True)
         return found[0] if found else None
 
-    def _entry(self, key: str, sha256: str, summary: bool) -> tuple[bytes, Report] | None:
+    def _entry(self, key: str, sha256: str, summary: bool) -> tuple[bytes, Report | None] | None:
         try:
             row = self.db.execute("select checksum, payload, summary from entries where key = ?", (key,)).fetchone()
         except sqlite3.DatabaseError:  # a page damaged since the check: a miss, the report is parsed
@@ -122,9 +122,14 @@ class ParseCache:
             if not isinstance(payload, bytes) or not isinstance(short, bytes) or not hmac.compare_digest(_checksum(self.key, payload, short), checksum):
                 raise ValueError("checksum")
             data = short if summary else payload
-            report = decode(data)
-            if report.source.sha256 != sha256:
-                raise ValueError("source")
+            if summary:  # read whole by whoever asked for it (`decode`); here only whose it is
+                report = None
+                if json.loads(data)["source"]["sha256"] != sha256:
+                    raise ValueError("source")
+            else:
+                report = decode(data)
+                if report.source.sha256 != sha256:
+                    raise ValueError("source")
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
         return data, report

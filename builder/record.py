@@ -140,14 +140,18 @@ def from_number(value):
     return Decimal(value["d"]) if isinstance(value, dict) else value
 
 
-_BARE: dict[tuple[str, bool], Figure] = {}
+_BARE: dict[tuple, Figure] = {}
 
 
 def _bare(value: Number | None, inferred: bool) -> Figure:
     """A figure without provenance; one shared object for each value (all a summary holds), so
     that the summaries of 100,000 reports do not hold millions of equal tuples."""
-    # by repr: Decimal("1.0") == Decimal("1.00") == 1, yet each prints as it was printed
-    return _BARE.setdefault((repr(value), inferred), Figure(value, inferred=inferred))
+    # a decimal by its repr: Decimal("1.0") == Decimal("1.00") == 1, yet each prints as it was printed
+    key = (value if value is None or type(value) is int else repr(value), inferred)
+    found = _BARE.get(key)
+    if found is None:
+        found = _BARE[key] = Figure(value, inferred=inferred)
+    return found
 
 
 def dumps(report: Report, indent: int | None = 2) -> str:

@@ -193,7 +193,11 @@ def _parse_all(paths: list[Path], cache: ParseCache, executor: pool.Executor, se
                     parsed += 1
                     if parsed % 1000 == 0:
                         cache.commit()  # so that the write-ahead log is checkpointed as it goes
-                held.append(Held(found.key, _named(decode(found.summary), path)))
+                try:
+                    held.append(Held(found.key, _named(decode(found.summary), path)))
+                except (ValueError, KeyError, TypeError, IndexError, AttributeError):  # an entry that does not read
+                    report = pipeline.process_bounded(path, setup.time_bound, links=setup.links)
+                    held.append(Held(None, pipeline.summarize(report), report))
             if progress:
                 progress(path)
     cache.commit()  # the workers that publish read every entry
