@@ -123,6 +123,12 @@ class PackageWriter:
         if self.rows["reports"] != reports:  # nothing lost: checked at every build
             raise RuntimeError(f"读取 {reports} 份报告，却只写出 {self.rows['reports']} 行 reports 数据")
         self.add(code_list_rows())
+        # derived from applications where they are all: in SQL, rather than report by report in Python
+        self.database.derive_harmonised()
+        harmonised = self.database.rows("applications_harmonised")
+        self.writers["applications_harmonised"].writerows(harmonised)
+        self.rows["applications_harmonised"] = self.database.database.execute(
+            "select count(*) from applications_harmonised").fetchone()[0]
         created = created or (f"{self.newest_added}T00:00:00Z" if self.newest_added else None)
         for file in self.files.values():
             file.close()

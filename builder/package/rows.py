@@ -9,7 +9,7 @@ from operator import attrgetter
 
 from builder.model import Number, Report
 from builder.forms import HEADINGS, NARRATIVE_SECTIONS, REVIEWS, TEMPLATES
-from builder.package.schema import FORMAT_NAMES, FORMATS, RESOURCES
+from builder.package.schema import FORMAT_NAMES, FORMATS, OTHER_ROWS, RESOURCES
 from builder.places import KIND_NAMES, LEVEL_NAMES, agency_kind
 from builder.vocabulary import CATALOG, SEVERITY_NAMES, STATUSES
 
@@ -96,26 +96,6 @@ def grid_rows(report: Report, report_id: str, table: str) -> Iterator[tuple]:
         yield (report_id, row, *(_cell(figure.value) for figure in row_figures), inferred or None)
 
 
-_OTHER_ROWS = ("other_no_correction", "other_unpaid_fee", "other_misc")  # the 2021 rows of （六）其他处理
-
-
-def harmonised_rows(report: Report, report_id: str) -> Iterator[tuple]:
-    """Section 三 in the rows of the 2019 template: the 2021 template's three rows of 其他处理 as one,
-    each cell their sum where all three are printed."""
-    if report.template is None:
-        return
-    template, values = TEMPLATES[report.template], report.values
-    columns = [c.key for c in template.applications.columns]
-    own = {row.key for row in template.applications.rows}
-    for row in TEMPLATES["2019"].applications.rows:
-        if row.key in own:
-            yield (report_id, row.key, *(_cell(values[p]) for p in template.row_paths("applications", row.key)), None)
-            continue
-        parts = [[values[template.path("applications", part, column)] for part in _OTHER_ROWS] for column in columns]
-        yield (report_id, row.key, *(_cell(sum(cells)) if None not in cells else None for cells in parts),
-               " ".join(_OTHER_ROWS))
-
-
 def finding_rows(report: Report, report_id: str) -> Iterator[tuple]:
     for position, finding in enumerate(report.findings, start=1):
         yield (report_id, position, finding.rule, finding.severity, finding.message,
@@ -135,7 +115,6 @@ def rows_of(report: Report, report_id: str) -> dict[str, Iterator[tuple]]:
         "reports": iter([report_row(report, report_id)]),
         "active_disclosure": active_rows(report, report_id),
         "applications": grid_rows(report, report_id, "applications"),
-        "applications_harmonised": harmonised_rows(report, report_id),
         "reviews_litigation": grid_rows(report, report_id, "reviews_litigation"),
         "findings": finding_rows(report, report_id),
         "sections": section_rows(report, report_id),
@@ -148,7 +127,7 @@ def code_list_rows() -> dict[str, list[tuple]]:
     rows: dict[str, tuple] = {}
     for template in reversed(templates):  # the newest wording first
         for row in template.applications.rows:
-            rows.setdefault(row.key, (row.key, row.label, row.group, "other" if row.key in _OTHER_ROWS else row.key))
+            rows.setdefault(row.key, (row.key, row.label, row.group, "other" if row.key in OTHER_ROWS else row.key))
     order = list(dict.fromkeys(r.key for t in templates for r in t.applications.rows))
     application_rows = [(*rows[key], _having(lambda t, k=key: k in {r.key for r in t.applications.rows}))
                         for key in order]

@@ -199,6 +199,9 @@ RESOURCES: dict[str, dict] = {
     },
 }
 
+# the 2021 template's three rows of （六）其他处理, one row `other` in the 2019 template and the harmonised table
+OTHER_ROWS = ("other_no_correction", "other_unpaid_fee", "other_misc")
+
 CODE_LISTS: dict[str, dict] = {
     "application_rows": {
         "title": "代码表：申请情况的行",

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from builder.package.schema import CODE_LISTS, CODE_REFERENCES, ORDER, PER_REPORT, RESOURCES
+from builder.forms import TEMPLATES
+from builder.package.schema import CODE_LISTS, CODE_REFERENCES, OTHER_ROWS, ORDER, PER_REPORT, RESOURCES
 
 _TYPES = {"integer": int, "number": float, "boolean": int}
 
@@ -42,13 +43,49 @@ class Writer:
             self.database.conn.executemany(self.statements[name], self.pending[name])
         self.pending[name].clear()
 
+    def flush(self) -> None:
+        for name in ORDER:
+            self._flush(name)
+
+    def derive_harmonised(self) -> None:
+        """applications_harmonised from applications, in SQL: the 2019 template's rows, the 2021
+        template's three rows of 其他处理 added into `other` where all three are printed."""
+        self.flush()
+        conn = self.database.conn
+        with conn:
+            conn.execute(_HARMONISED, _HARMONISED_ORDER)
+
+    def rows(self, name: str):
+        """The rows of a table in the order they went in."""
+        columns = ", ".join(f"[{f['name']}]" for f in RESOURCES[name]["fields"])
+        return self.database.conn.execute(f"select {columns} from [{name}] order by rowid")  # noqa: S608 - schema names
+
     def close(self) -> None:
         if self.closed:
             return
-        for name in ORDER:
-            self._flush(name)
+        self.flush()
         self.database.close()
         self.closed = True
+
+
+def _harmonised_sql() -> tuple[str, list]:
+    """The statement, and its parameters: each row of the 2019 template with its position."""
+    counts = [f["name"] for f in RESOURCES["applications"]["fields"][2:-1]]
+    rows = [r.key for r in TEMPLATES["2019"].applications.rows]
+    values = ", ".join(f"a.[{c}] as [{c}]" for c in counts)
+    added = ", ".join(f"case when count(a.[{c}]) = {len(OTHER_ROWS)} then sum(a.[{c}]) end" for c in counts)
+    marks = ", ".join(f"'{row}'" for row in OTHER_ROWS)  # row codes of the form, never data
+    columns = ", ".join(f"[{f['name']}]" for f in RESOURCES["applications_harmonised"]["fields"])
+    sql = (f"insert into applications_harmonised ({columns}) "
+           f"with ord(row, pos) as (values {', '.join('(?, ?)' for _ in rows)}), "
+           "firsts as (select report_id, min(rowid) as first from applications group by report_id) "
+           f"select report_id, row, {', '.join(f'[{c}]' for c in counts)}, combined_from from ("
+           f"select a.report_id as report_id, a.row as row, {values}, null as combined_from, f.first as first, "
+           "o.pos as pos from applications a join ord o on o.row = a.row join firsts f on f.report_id = a.report_id "
+           f"union all select a.report_id, 'other', {added}, '{' '.join(OTHER_ROWS)}', f.first, "
+           "(select pos from ord where row = 'other') from applications a join firsts f on f.report_id = a.report_id "
+           f"where a.row in ({marks}) group by a.report_id) order by first, pos")
+    return sql, [value for position, row in enumerate(rows) for value in (row, position)]
 
 
 def _create(database: sqlite_utils.Database, name: str) -> str:
@@ -66,3 +103,6 @@ def _create(database: sqlite_utils.Database, name: str) -> str:
     names = ", ".join(f"[{f['name']}]" for f in fields)
     marks = ", ".join("?" for _ in fields)
     return f"insert into [{name}] ({names}) values ({marks})"
+
+
+_HARMONISED, _HARMONISED_ORDER = _harmonised_sql()
