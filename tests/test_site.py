@@ -60,9 +60,12 @@ def test_a_report_page_shows_badge_findings_and_three_tables(seed_site):
     _, html = page_of(site, built, "001_a27e78e5f53cff5a.txt")
     report_id, _ = page_of(site, built, "001_a27e78e5f53cff5a.txt")
     assert f'<img class="gk-badge" src="{report_id}.svg" alt="校验结果：警告"' in html
-    assert "<title>二里岗街道办事处 2020 年度政府信息公开工作年度报告" in html
+    assert "<title>二里岗街道办事处 2020 年政府信息公开工作年度报告" in html  # no 年度…年度报告
     assert 'id="t-applications"' in html and 'id="t-reviews_litigation"' in html
     assert 'id="t-active_disclosure-art20_1"' in html
+    # the sections in the report's own order: 一 before the tables of 二 to 四, then 五 and 六
+    headings = re.findall(r'<h2 id="(overview|active_disclosure|applications|reviews_litigation|problems|other)"', html)
+    assert headings == ["overview", "active_disclosure", "applications", "reviews_litigation", "problems", "other"]
     # the blank row of 予以公开: blank cells, distinguishable from 0, flagged by a finding
     cell = re.search(r'<td id="c-applications-granted-natural_person" class="([^"]*)"[^>]*>([^<]*)</td>', html)
     assert cell and "gk-blank" in cell.group(1) and "gk-flagged" in cell.group(1) and cell.group(2) == ""
@@ -237,3 +240,30 @@ def test_a_township_is_found_by_its_county_city_and_province(seed_site):
     texts = [(d["title"] + d["text"]).replace("\u200b", "") for d in index["docs"] if d["location"].startswith("reports/")]
     entry = next(text for text in texts if text.startswith("伊家乡"))  # segmented by jieba with zero-width spaces
     assert all(name in entry for name in ("福建省", "三明市", "建宁县"))
+
+
+def test_with_the_site_s_address_every_page_is_in_the_sitemap_and_shares_well(tmp_path, monkeypatch):
+    monkeypatch.setenv("GONGKAI_SITE_URL", "https://example.org/gongkai/")
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    for name in ("000_3fe1192cfb6e68d3.txt", "004_956272b6c329bcc4.txt"):
+        shutil.copy(REPORTS / name, reports_dir / name)
+    build(reports_dir, tmp_path)
+    site = tmp_path / "site"
+    locations = set(re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8")))
+    pages = {f"https://example.org/gongkai/{p.relative_to(site).as_posix()}"
+             for folder in ("reports", "regions") for p in (site / folder).glob("*.html")}
+    assert pages and pages <= locations and not any("_shell" in url for url in locations)
+    assert "Sitemap: https://example.org/gongkai/sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
+    page = next(p for p in (site / "reports").glob("2020-*.html")).read_text(encoding="utf-8")
+    description = re.search(r'<meta name="description" content="([^"]+)"', page).group(1)
+    assert "年政府信息公开工作年度报告" in description and "校验结果" in description
+    assert re.search(r'<meta property="og:url" content="https://example.org/gongkai/reports/2020-[0-9a-f]+\.html"', page)
+    assert "嵌入徽章" in page and '&lt;img src="https://example.org/gongkai/reports/' in page
+
+
+def test_without_the_site_s_address_nothing_claims_one(seed_site):
+    site, _ = seed_site
+    assert (site / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nAllow: /\n"
+    page = next((site / "reports").glob("2020-*.html")).read_text(encoding="utf-8")
+    assert "嵌入徽章" not in page and 'property="og:title"' in page

@@ -33,6 +33,8 @@ SHELL = "_shell"
 FEED = "feed.xml"
 FEED_TAG = "tag:gongkai,2026"
 TITLE_MARK = "GONGKAI-PAGE-TITLE"
+DESCRIPTION_MARK = "GONGKAI-PAGE-DESCRIPTION"
+SITE_URL_VARIABLE = "GONGKAI_SITE_URL"  # where the site is published, when mkdocs.yml does not say
 CONTENT_MARK = "<!-- gongkai:content -->"
 INDEX_PAGE = "reports/index.md"
 BADGES = "badges"
@@ -63,6 +65,7 @@ class Site:
     shell: str
     target: Path
     package_files: tuple[str, ...]  # names of the package's files the site offers in data/
+    site_url: str | None = None  # where the site is published (mkdocs.yml or GONGKAI_SITE_URL)
 
 
 def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionary: str) -> Site:
@@ -75,7 +78,7 @@ def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionar
     with tempfile.TemporaryDirectory(prefix="gongkai-docs-") as staging:
         docs, built = Path(staging) / "docs", Path(staging) / "site"
         _stage(docs, project / "content", package_files, dictionary)
-        _mkdocs(project / "mkdocs.yml", docs, built)
+        site_url = _mkdocs(project / "mkdocs.yml", docs, built)
         _with_policy(built)
         shell_path = built / "reports" / f"{SHELL}.html"
         shell = shell_path.read_text(encoding="utf-8")
@@ -93,7 +96,7 @@ def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionar
     search.segment("政府信息公开")
     for name in ("report.html", "agency.html", "badge.svg"):
         pages.environment().get_template(name)
-    return Site(folder, shell, site_dir, tuple(package_files))
+    return Site(folder, shell, site_dir, tuple(package_files), site_url)
 
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
@@ -156,11 +159,12 @@ def write_report(site: Site, report: Report, report_id: str, agency_url: str | N
         shutil.copyfile(source, pages_dir / source_name)
     title = pages.report_title(report)
     try:
-        html = pages.report_page(report, report_id, agency_url, source_name)
+        html = pages.report_page(report, report_id, agency_url, source_name, site.site_url)
     except Exception as err:  # one page that cannot be rendered must not cost the site
         html = (f"<p>此报告的页面无法生成（内部错误：{escape(type(err).__name__)}）。"
                 f'其数据见 <a href="{report_id}.json">JSON</a> 与数据包。</p>')
-    _write(pages_dir / f"{report_id}.html", _fill(site.shell, title, html, f"reports/{report_id}.html"))
+    _write(pages_dir / f"{report_id}.html", _fill(site.shell, title, html, f"reports/{report_id}.html",
+                                                   pages.report_description(report)))
     _place(site.folder / BADGES / f"{report.status}.svg", pages_dir / f"{report_id}.svg")
     _write(pages_dir / f"{report_id}.json", dumps(report, indent=None) + "\n")
     _write(pages_dir / f"{report_id}.csv", pages.report_csv(report))
@@ -172,7 +176,9 @@ def write_agency(site: Site, agency_id: str, members: Sequence[tuple[str, Report
     group = [report for _, report in members]
     html = pages.agency_page(group, [f"../reports/{report_id}" for report_id, _ in members])
     name = f"agencies/{agency_id}.html"
-    _write(site.folder / name, _fill(site.shell, group[0].agency, html, name))
+    years = sorted({r.year for r in group if r.year})
+    description = f"{group[0].agency}：{len(group)} 份政府信息公开工作年度报告（{'、'.join(map(str, years))}），逐年对比"
+    _write(site.folder / name, _fill(site.shell, group[0].agency, html, name, description))
     return search.agency_entry(group[0], name, sorted(r.year for r in group if r.year))
 
 
@@ -195,7 +201,8 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
     _fill_downloads(site.folder, package_dir, site.package_files)
     _write_regions(site, reports, ids)
     _search_index(site.folder, entries)
-    _sitemap(site.folder)
+    _sitemap(site.folder, site.site_url)
+    _robots(site.folder, site.site_url)
     (site.folder / FEED).write_bytes(feed.atom(reports, ids, "gongkai：新收录的政府信息公开工作年度报告", FEED_TAG))
     (site.folder / MARKER).write_text("gongkai\n", encoding="utf-8")
     test_hook("site-staged")
@@ -231,24 +238,30 @@ def _stage(docs: Path, content: Path, package_files: Sequence[str], dictionary: 
     (docs / FEED).write_text("", encoding="utf-8")  # a place for the feed, so that links to it resolve
     (docs / "reports").mkdir(parents=True, exist_ok=True)
     (docs / "reports" / f"{SHELL}.md").write_text(
-        f"---\ntitle: {TITLE_MARK}\nsearch:\n  exclude: true\n---\n\n{CONTENT_MARK}\n", encoding="utf-8")
+        f"---\ntitle: {TITLE_MARK}\ndescription: {DESCRIPTION_MARK}\nsearch:\n  exclude: true\n---\n\n{CONTENT_MARK}\n",
+        encoding="utf-8")
     (docs / INDEX_PAGE).write_text(f"---\ntitle: 报告总览\nsearch:\n  exclude: true\n---\n\n# 报告总览\n\n{CONTENT_MARK}\n",
                                    encoding="utf-8")
 
 
-def _mkdocs(config_file: Path, docs: Path, site_dir: Path) -> None:
+def _mkdocs(config_file: Path, docs: Path, site_dir: Path) -> str | None:
+    """Build the hand-written pages and the shell; the site's address, where it is known."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     search.quiet_jieba()  # Material's search plugin segments with jieba too
-    config = load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site_dir), strict=True)
+    site_url = {"site_url": os.environ[SITE_URL_VARIABLE]} if os.environ.get(SITE_URL_VARIABLE) else {}
+    config = load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site_dir), strict=True,
+                         **site_url)
     build(config)
+    return config["site_url"] or None
 
 
-def _fill(shell: str, title: str, html: str, location: str) -> str:
-    """A copy of the shell page with this page's title, content and address."""
+def _fill(shell: str, title: str, html: str, location: str, description: str = "") -> str:
+    """A copy of the shell page with this page's title, description, content and address."""
     return (shell.replace(f"reports/{SHELL}.html", location)
                  .replace(TITLE_MARK, escape(title))
+                 .replace(DESCRIPTION_MARK, escape(description or title))
                  .replace(CONTENT_MARK, html, 1))
 
 
@@ -264,8 +277,9 @@ def _write_regions(site: Site, reports: Sequence[Report], ids: Sequence[str]) ->
     (site.folder / REGIONS).mkdir(exist_ok=True)
     for code, region in regions.items():
         name = f"{REGIONS}/{code}.html"
+        description = f"{region['name']}：{len(region['members'])} 份政府信息公开工作年度报告的合计、办理结果构成与机关比较"
         _write(site.folder / name, _fill(site.shell, region["name"], pages.region_page(region, regions, reports, ids),
-                                         name))
+                                         name, description))
 
 
 def _fill_downloads(site_dir: Path, package_dir: Path, files: Sequence[str]) -> None:
@@ -312,16 +326,28 @@ def _search_index(site_dir: Path, entries: list[dict]) -> None:
     _write(path, json.dumps(index, ensure_ascii=False, separators=(",", ":")))
 
 
-def _sitemap(site_dir: Path) -> None:
-    """MkDocs' sitemap without the shell page."""
+def _sitemap(site_dir: Path, site_url: str | None) -> None:
+    """MkDocs' sitemap without the shell page, with every page gongkai wrote: reports, agencies,
+    regions. A sitemap needs full addresses: without the site's address it lists none."""
     path = site_dir / "sitemap.xml"
     if not path.is_file():
         return
     text = re.sub(rf"\s*<url>\s*<loc>[^<]*/{SHELL}\.html</loc>.*?</url>", "", path.read_text(encoding="utf-8"),
                   flags=re.S)
+    if site_url:
+        base = site_url.rstrip("/") + "/"
+        pages = sorted(p.relative_to(site_dir).as_posix() for folder in ("reports", "agencies", REGIONS)
+                       for p in (site_dir / folder).glob("*.html") if p.name != "index.html")
+        urls = "".join(f"\n    <url>\n         <loc>{escape(base + page)}</loc>\n    </url>" for page in pages)
+        text = text.replace("</urlset>", urls.lstrip("\n") + "\n</urlset>" if urls else "</urlset>", 1)
     _write(path, text)
     with gzip.GzipFile(site_dir / "sitemap.xml.gz", "wb", mtime=0) as archive:
         archive.write(text.encode("utf-8"))
+
+
+def _robots(site_dir: Path, site_url: str | None) -> None:
+    sitemap = f"Sitemap: {site_url.rstrip('/')}/sitemap.xml\n" if site_url else ""
+    _write(site_dir / "robots.txt", f"User-agent: *\nAllow: /\n{sitemap}")
 
 
 def _write(path: Path, text: str) -> None:

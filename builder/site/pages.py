@@ -72,7 +72,7 @@ def _layouts(version: str):
 
 def report_title(report: Report) -> str:
     agency = report.agency or report.source.file
-    return f"{agency} {report.year} 年度政府信息公开工作年度报告" if report.year else f"{agency} 政府信息公开工作年度报告"
+    return f"{agency} {report.year} 年政府信息公开工作年度报告" if report.year else f"{agency} 政府信息公开工作年度报告"
 
 
 @cache
@@ -86,7 +86,21 @@ def badge(status: str) -> tuple[str, int]:
     return svg, width
 
 
-def report_page(report: Report, report_id: str, agency_url: str | None, source_href: str) -> str:
+def report_description(report: Report) -> str:
+    """A line on what the report says, for search engines and shared links."""
+    parts = [report_title(report), f"校验结果：{STATUS_NAMES[report.status]}"]
+    received = report.value(cell_path("applications", "new_received", "total")) if report.template else None
+    if received is not None:
+        parts.append(f"本年新收政府信息公开申请 {_figure(received)} 件")
+    place = summary.region_text(report)
+    if place:
+        parts.append(place)
+    return "；".join(parts)
+
+
+def report_page(report: Report, report_id: str, agency_url: str | None, source_href: str,
+                site_url: str | None = None) -> str:
+    """`site_url`: where the site is published, for the snippet that embeds the badge elsewhere."""
     template = TEMPLATES.get(report.template) if report.template else None
     labels = _labels(template.version) if template else {}
     flagged = {cell for finding in report.findings for cell in finding.cells}
@@ -102,7 +116,8 @@ def report_page(report: Report, report_id: str, agency_url: str | None, source_h
         report=report, report_id=report_id, template=template, title=report_title(report), status_name=STATUS_NAMES[report.status],
         badge_width=badge(report.status)[1], region=summary.region_text(report), agency_url=agency_url,
         source_href=source_href, findings=report.findings, severity_names=SEVERITY_NAMES, labels=labels,
-        tables=tables, narrative=narrative)
+        tables=tables, narrative=narrative,
+        page_url=f"{site_url.rstrip('/')}/reports/{report_id}" if site_url else None)
 
 
 def report_csv(report: Report) -> str:
