@@ -267,3 +267,11 @@ def test_without_the_site_s_address_nothing_claims_one(seed_site):
     assert (site / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nAllow: /\n"
     page = next((site / "reports").glob("2020-*.html")).read_text(encoding="utf-8")
     assert "嵌入徽章" not in page and 'property="og:title"' in page
+
+
+def test_the_home_page_gives_the_headline_figures_and_the_latest_reports(seed_site):
+    site, built = seed_site
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert f"已收录 <strong>{len(built.reports)}</strong> 份年度报告" in html
+    latest = re.findall(r'<li><a href="(reports/[^"]+\.html)">', html.split('id="latest"')[1])
+    assert 0 < len(latest) <= 10 and all((site / link).is_file() for link in latest)

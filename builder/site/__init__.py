@@ -198,6 +198,7 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
     for name in _package_files(package_dir, site.package_files):
         _place(package_dir / name, site.folder / "data" / name)
     _fill_index(site.folder, reports, ids)
+    _fill_home(site.folder, reports, ids)
     _fill_downloads(site.folder, package_dir, site.package_files)
     _write_regions(site, reports, ids)
     _search_index(site.folder, entries)
@@ -280,6 +281,11 @@ def _write_regions(site: Site, reports: Sequence[Report], ids: Sequence[str]) ->
         description = f"{region['name']}：{len(region['members'])} 份政府信息公开工作年度报告的合计、办理结果构成与机关比较"
         _write(site.folder / name, _fill(site.shell, region["name"], pages.region_page(region, regions, reports, ids),
                                          name, description))
+
+
+def _fill_home(site_dir: Path, reports: Sequence[Report], ids: Sequence[str]) -> None:
+    path = site_dir / "index.html"
+    _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, pages.home_page(reports, ids), 1))
 
 
 def _fill_downloads(site_dir: Path, package_dir: Path, files: Sequence[str]) -> None:

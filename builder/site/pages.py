@@ -225,3 +225,18 @@ def region_page(region: dict, regions: dict[str, dict], reports: Sequence[Report
         application_totals=summary.application_totals(members), review_totals=summary.review_totals(members),
         outcome_chart=bars_chart("办理结果构成", shares, "%", "#43a047"), outcome_reports=counted, outcome_whole=whole,
         shares=shares, same_agencies=summary.same_agencies_by_year(members), ranking=summary.agency_ranking(members), listed=listed)
+
+
+def home_page(reports: Sequence[Report], ids: Sequence[str], latest: int = 10) -> str:
+    """The headline figures of the corpus and the reports added last, for the home page."""
+    years = [r.year for r in reports if r.year]
+    received = [r.value(cell_path("applications", "new_received", "total")) for r in reports if r.template]
+    newest = sorted(range(len(reports)), key=lambda n: (reports[n].added or "", ids[n]), reverse=True)[:latest]
+    return environment().get_template("home.html").render(
+        reports=len(reports), agencies=len({agency_digest(r) for r in reports if r.agency}),
+        provinces=len({(r.place or {}).get("province") for r in reports if r.place}),
+        first_year=min(years, default=""), last_year=max(years, default=""),
+        checked=sum(r.status == "pass" for r in reports), received=sum(v for v in received if v is not None),
+        latest=[{"id": ids[n], "title": report_title(reports[n]), "status": reports[n].status,
+                 "added": reports[n].added} for n in newest],
+        status_names=STATUS_NAMES)
