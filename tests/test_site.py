@@ -273,5 +273,5 @@ def test_the_home_page_gives_the_headline_figures_and_the_latest_reports(seed_si
     site, built = seed_site
     html = (site / "index.html").read_text(encoding="utf-8")
     assert f"已收录 <strong>{len(built.reports)}</strong> 份年度报告" in html
-    latest = re.findall(r'<li><a href="(reports/[^"]+\.html)">', html.split('id="latest"')[1])
+    latest = re.findall(r'<li><a href="(reports/[^"]+\.html)">', html.split('class="gk-latest"')[1].split('</ul>')[0])
     assert 0 < len(latest) <= 10 and all((site / link).is_file() for link in latest)
