@@ -69,6 +69,7 @@ def naive_build(corpus: Path, out: Path) -> float:
             (docs / f"{{report_id}}.md").write_text("# " + pages.report_title(report) + "\\n\\n" + html, encoding="utf-8")
             nav.append({{report_id: f"{{report_id}}.md"}})
         config = yaml.safe_load(Path("{ROOT}/mkdocs.yml").read_text(encoding="utf-8"))
+        config["theme"]["custom_dir"] = str(Path("{ROOT}") / config["theme"]["custom_dir"])  # the same theme
         config.update(docs_dir=str(docs), site_dir="{out}/site", nav=[{{"报告": nav}}], strict=False)
         Path("{out}/mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         build(load_config(config_file="{out}/mkdocs.yml"))

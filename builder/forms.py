@@ -124,6 +124,10 @@ class Template:
         """The path of the cell that `keys` name; KeyError when the form has no such cell."""
         return _key_index(self.version)[(table, *keys)]
 
+    def path_index(self) -> dict[tuple[str, ...], str]:
+        """Every cell's path by its keys, (table, *keys): `path` as a mapping."""
+        return _key_index(self.version)
+
     def row_paths(self, table: str, row: str, article: str | None = None) -> tuple[str, ...]:
         """The cells of one row, in column order (in section 二: of one item of `article`)."""
         return _row_paths(self.version, table, row, article)

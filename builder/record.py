@@ -52,25 +52,20 @@ def from_record(data: dict[str, Any]) -> Report:
     provenance = data["provenance"]
     figures: dict[str, Figure] = {}
     if data["template"] is not None:
-        for table in TABLES:
-            nested = data[table]
-            for parents, cells in _table_rows(data["template"], table):
-                node = nested
-                for key in parents:
-                    node = node.get(key)
-                    if node is None:
-                        break
-                if node is None:
-                    continue  # a summary holds some cells only
-                for path, last in cells:
-                    if last not in node:
-                        continue
-                    value = node[last]
-                    if type(value) is dict:
-                        value = Decimal(value["d"])
-                    where = provenance.get(path)
-                    figures[path] = Figure(value, where.get("printed"), where.get("line"), where.get("page"),
-                                           path in inferred) if where else _bare(value, path in inferred)
+        paths = TEMPLATES[data["template"]].path_index()
+        # the cells the mapping holds (a summary holds some only), in its order, which is the form's
+        cells = [((table, article, item, metric), value) for table in TABLES[:1]
+                 for article, items in data[table].items() for item, metrics in items.items()
+                 for metric, value in metrics.items()]
+        cells += [((table, row, column), value) for table in TABLES[1:]
+                  for row, columns in data[table].items() for column, value in columns.items()]
+        for keys, value in cells:
+            path = paths[keys]
+            if type(value) is dict:
+                value = Decimal(value["d"])
+            where = provenance.get(path)
+            figures[path] = Figure(value, where.get("printed"), where.get("line"), where.get("page"),
+                                   path in inferred) if where else _bare(value, path in inferred)
     return Report(
         source=Source(**data["source"]), **{name: data[_KEYS.get(name, name)] for name in METADATA}, figures=figures,
         units=data["units"], sections=data["sections"], tables_found=tuple(data["tables_found"]),
