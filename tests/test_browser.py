@@ -131,6 +131,14 @@ def test_the_table_of_reports_sorts_and_filters(browser, seed_server):
     total = page.locator("#gk-reports tbody tr").count()
     expect(page.locator(".gk-shown")).to_have_text(f"显示 {warned} / {total} 份")
     page.screenshot(path=SHOTS / "index-filtered.png", full_page=True)
+    # the view is kept in the address: a reload, or the link sent to someone, shows it again
+    assert "status=warn" in page.url and "sort=6" in page.url and "order=desc" in page.url
+    page.reload()
+    expect(page.locator(".gk-shown")).to_have_text(f"显示 {warned} / {total} 份")
+    assert page.locator('select[data-filter="status"]').input_value() == "warn"
+    assert page.locator("#gk-reports th", has_text="新收申请").get_attribute("aria-sort") == "descending"
+    page.goto(seed_server + "/reports/?status=<script>&sort=99")  # what the page does not offer is ignored
+    expect(page.locator(".gk-shown")).to_have_text(f"显示 {total} / {total} 份")
     page.close()
 
 

@@ -14,19 +14,23 @@
       return type === "number" ? (value === "" ? -Infinity : parseFloat(value)) : value;
     }
 
+    function sortBy(index, ascending) {
+      var head = heads[index], type = head.dataset.sort;
+      heads.forEach(function (h) { h.setAttribute("aria-sort", "none"); });
+      head.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = key(a, index, type), y = key(b, index, type);
+        var order = type === "number" ? x - y : String(x).localeCompare(String(y), "zh");
+        return ascending ? order : -order;
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    }
+
     heads.forEach(function (head, index) {
       head.querySelector("button").addEventListener("click", function () {
-        var type = head.dataset.sort;
-        var ascending = head.getAttribute("aria-sort") !== "ascending";
-        heads.forEach(function (h) { h.setAttribute("aria-sort", "none"); });
-        head.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = key(a, index, type), y = key(b, index, type);
-          var order = type === "number" ? x - y : String(x).localeCompare(String(y), "zh");
-          return ascending ? order : -order;
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
+        sortBy(index, head.getAttribute("aria-sort") !== "ascending");
+        remember();
       });
     });
 
@@ -45,7 +49,31 @@
       });
       shown.textContent = "显示 " + count + " / " + body.rows.length + " 份";
     }
-    form.addEventListener("change", filter);
+    // the view kept in the address (?status=warn&sort=6&order=desc), so that it can be linked and reloaded;
+    // a value the page does not offer is ignored
+    function remember() {
+      var params = new URLSearchParams(window.location.search);
+      form.querySelectorAll("select").forEach(function (s) {
+        if (s.value) params.set(s.dataset.filter, s.value); else params.delete(s.dataset.filter);
+      });
+      var sorted = heads.findIndex(function (h) { return h.getAttribute("aria-sort") !== "none"; });
+      if (sorted >= 0) {
+        params.set("sort", String(sorted));
+        params.set("order", heads[sorted].getAttribute("aria-sort") === "ascending" ? "asc" : "desc");
+      }
+      var query = params.toString();
+      history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+    }
+    var given = new URLSearchParams(window.location.search);
+    form.querySelectorAll("select").forEach(function (s) {
+      var value = given.get(s.dataset.filter);
+      if (value !== null && Array.prototype.some.call(s.options, function (o) { return o.value === value; })) {
+        s.value = value;
+      }
+    });
+    var column = parseInt(given.get("sort"), 10);
+    if (column >= 0 && column < heads.length) sortBy(column, given.get("order") !== "desc");
+    form.addEventListener("change", function () { filter(); remember(); });
     filter();
   }
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(setup);
