@@ -8,6 +8,7 @@ import shutil
 import unicodedata
 import zipfile
 import zlib
+from pathlib import Path
 
 from builder import pipeline, runner
 from builder.ids import report_ids
@@ -206,13 +207,19 @@ def test_a_second_build_of_one_package_is_refused_while_the_first_runs(tmp_path)
     assert len(runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT)).reports) == 1
 
 
-def test_control_characters_reach_no_output(tmp_path):
+def seed_with(tmp_path: Path, overview_line: str, sidecar: str) -> Path:
+    """A folder holding the first seed with a line put at the start of its 一、总体情况, as a.txt,
+    and a.yml holding `sidecar`."""
     reports_dir = tmp_path / "reports"
     reports_dir.mkdir()
-    text = (REPORTS / "000_3fe1192cfb6e68d3.txt").read_text(encoding="utf-8")
-    (reports_dir / "a.txt").write_text(text.replace("一、总体情况\n", "一、总体情况\n概述\x01内\x1b[31m容\x07。\n", 1),
-                                       encoding="utf-8")
-    (reports_dir / "a.yml").write_text('agency: "甲\\0乡\\x1b"\n', encoding="utf-8")
+    text = SEED.read_text(encoding="utf-8")
+    (reports_dir / "a.txt").write_text(text.replace("一、总体情况\n", f"一、总体情况\n{overview_line}\n", 1), encoding="utf-8")
+    (reports_dir / "a.yml").write_text(sidecar, encoding="utf-8")
+    return reports_dir
+
+
+def test_control_characters_reach_no_output(tmp_path):
+    reports_dir = seed_with(tmp_path, "概述\x01内\x1b[31m容\x07。", 'agency: "甲\\0乡\\x1b"\n')
     runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", tmp_path / "site", ROOT))
     for folder in (tmp_path / "package", tmp_path / "site"):
         for path in folder.rglob("*"):
@@ -308,12 +315,7 @@ def test_text_that_starts_as_a_formula_is_never_computed_by_a_spreadsheet(tmp_pa
     import csv
     import sqlite3
 
-    reports_dir = tmp_path / "reports"
-    reports_dir.mkdir()
-    text = (REPORTS / "000_3fe1192cfb6e68d3.txt").read_text(encoding="utf-8")
-    (reports_dir / "a.txt").write_text(text.replace("一、总体情况\n", "一、总体情况\n=HYPERLINK(\"http://x\")\n", 1),
-                                       encoding="utf-8")
-    (reports_dir / "a.yml").write_text("agency: \"@SUM(1+1)\"\n", encoding="utf-8")
+    reports_dir = seed_with(tmp_path, '=HYPERLINK("http://x")', 'agency: "@SUM(1+1)"\n')
     runner.build(runner.BuildOptions(reports_dir, tmp_path / "package"))
     with open(tmp_path / "package" / "reports.csv", encoding="utf-8") as file:
         assert next(csv.DictReader(file))["agency"] == "'@SUM(1+1)"

@@ -60,7 +60,7 @@ def check_corpus(reports: Sequence[Report]) -> dict[int, tuple[Finding, ...]]:
         for year, positions in years.items():
             for position in positions:  # other files of that year; copies of this file have their own finding
                 others = [p for p in positions if reports[p].source.sha256 != reports[position].source.sha256
-                          or not reports[p].source.sha256 and p != position]
+                          or (not reports[p].source.sha256 and p != position)]
                 if others:
                     found[position].append(_duplicate(reports, position, others, f" {year} 年度的另一份报告"))
             earlier = [p for p in years.get(year - 1, ()) if reports[p].template]

@@ -142,7 +142,8 @@ def code_list_rows() -> dict[str, list[tuple]]:
                                      (article.label, item.label, metric.label, units.get(metric.key)))
     keys = list(dict.fromkeys((c.article, c.row, c.column) for t in templates for c in t.cells
                               if c.table == "active_disclosure"))
-    active = [(*key, *cells[key], _having(lambda t, k=key: _has(t, k))) for key in keys]
+    active = [(*key, *cells[key], _having(lambda t, k=key: ("active_disclosure", *k) in t.path_index()))
+              for key in keys]
     rules = [(entry.id, entry.severity, entry.title) for entry in sorted(CATALOG.values(), key=lambda e: e.id)]
     codes = [("status", s.key, s.name) for s in STATUSES]
     codes += [("severity", key, name) for key, name in SEVERITY_NAMES.items()]
@@ -155,14 +156,6 @@ def code_list_rows() -> dict[str, list[tuple]]:
     codes += [("reviews_litigation.column", c.key, c.label) for c in REVIEWS.columns]
     return {"application_rows": application_rows, "review_rows": review_rows, "active_cells": active,
             "rules": rules, "codes": codes}
-
-
-def _has(template, key: tuple) -> bool:
-    try:
-        template.path("active_disclosure", *key)
-        return True
-    except KeyError:
-        return False
 
 
 def _having(test) -> str:

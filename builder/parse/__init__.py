@@ -64,11 +64,8 @@ def _place(given: Mapping | None, read: Mapping | None, agency: str | None,
     if located.place is None:
         return None, [Finding("place_unknown", "info", f"所在地区无法确定：{located.problem}")]
     if not stated:
-        where = "".join(located.place[level] or "" for level in places.LEVELS if level != "city" or
-                        located.place["city"] != located.place["province"])
-        spelled = any(located.place.get(f"{d.level}_code") == d.code for m in places.address_mentions(address)
-                      for d in m)
-        basis = f"机关名称「{agency}」与网址" if spelled else f"机关名称「{agency}」"
+        where = places.place_text(located.place)
+        basis = f"机关名称「{agency}」与网址" if located.spelled else f"机关名称「{agency}」"
         return located.place, [Finding("place_from_name", "info", f"所在地区（{where}）仅由{basis}推定，请核对")]
     return located.place, []
 

@@ -57,22 +57,22 @@ def _divisions() -> dict[str, Division]:
 def _names() -> dict[str, tuple[Division, ...]]:
     """Division name -> the divisions of that name; a province also by its short name (福建)."""
     names: dict[str, list[Division]] = {}
-    for division in _divisions().values():
-        if division.name in _NO_CITY or division.name.endswith("直辖县级行政区划"):
-            continue
+    for division in _named_divisions():
         names.setdefault(division.name, []).append(division)
-        if division.level == "province":
-            short = _short_province(division.name)
-            if short != division.name:
-                names.setdefault(short, []).append(division)
+        if division.level == "province" and _stem(division.name) != division.name:
+            names.setdefault(_stem(division.name), []).append(division)
     return {name: tuple(found) for name, found in names.items()}
 
 
-def _short_province(name: str) -> str:
-    for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
+def _named_divisions():
+    """The divisions that a name can point to: not the groupings of the list (a municipality's
+    市辖区, a province's 省直辖县级行政区划)."""
+    return (d for d in _divisions().values() if d.name not in _NO_CITY and not d.name.endswith("直辖县级行政区划"))
+
+
+def _stem(name: str) -> str:
+    """A name without its suffix, as it is said short and spelled in a web address: 福建省 -> 福建."""
+    return next((name[:-len(s)] for s in _SUFFIXES if name.endswith(s) and len(name) > len(s) + 1), name)
 
 
 def mentions(text: str, shortest: int = 2) -> list[tuple[Division, ...]]:
@@ -105,12 +105,9 @@ def _spellings() -> dict[str, tuple[Division, ...]]:
     from pypinyin import lazy_pinyin
 
     spelled: dict[str, list[Division]] = {}
-    for division in _divisions().values():
-        if division.level == "township" or division.name in _NO_CITY or division.name.endswith("直辖县级行政区划"):
-            continue
-        stem = next((division.name[:-len(s)] for s in _SUFFIXES if division.name.endswith(s) and
-                     len(division.name) > len(s) + 1), division.name)
-        spelled.setdefault("".join(lazy_pinyin(stem)), []).append(division)
+    for division in _named_divisions():
+        if division.level != "township":
+            spelled.setdefault("".join(lazy_pinyin(_stem(division.name))), []).append(division)
     return {spelling: tuple(found) for spelling, found in spelled.items()}
 
 
@@ -125,6 +122,7 @@ def address_mentions(url: str | None) -> list[tuple[Division, ...]]:
 class Located:
     place: Mapping[str, str | None] | None
     problem: str | None = None  # why there is no place, in Chinese
+    spelled: bool = False  # the web address spells a division of the place
 
 
 def locate(given: Iterable[str], agency: str | None, address: str | None = None) -> Located:
@@ -149,7 +147,8 @@ def locate(given: Iterable[str], agency: str | None, address: str | None = None)
         return Located(None, f"「{best[0].name}」不止一处（{where}{'等' if len(best) > 4 else ''}），无法确定")
     if not best:
         return Located(None, "机关名称与网址中的地区名不能互相印证")
-    return Located(place_of(best[0]))
+    chain = _chain_codes(best[0])
+    return Located(place_of(best[0]), spelled=any(d.code in chain for m in address_mentions(address) for d in m))
 
 
 def _best(found: list[tuple[Division, ...]]) -> list[Division]:
@@ -192,6 +191,11 @@ def place_of(division: Division) -> dict[str, str | None]:
     place["code"] = division.code
     place["level"] = division.level
     return place
+
+
+def place_text(place: Mapping[str, str | None], separator: str = "") -> str:
+    """A place's names from the province down; a municipality, its own city, once."""
+    return separator.join(dict.fromkeys(place[level] for level in LEVELS if place.get(level)))
 
 
 def preload() -> None:

@@ -191,7 +191,7 @@ def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
     shares, counted, whole = summary.outcome_shares(reports)
     regions = summary.regions_of(reports)
     provinces = sorted(({"code": code, "name": r["name"], "count": len(r["members"]),
-                         "below": sum(1 for other in regions.values() if other["above"][:1] == (code,))}
+                         "below": r["descendants"]}
                         for code, r in regions.items() if r["level"] == "province"), key=lambda r: r["code"])
     unplaced = sum(1 for r in reports if not r.place)
     return environment().get_template("index.html").render(provinces=provinces, unplaced=unplaced,
@@ -210,9 +210,8 @@ def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
 def region_page(region: dict, regions: dict[str, dict], reports: Sequence[Report], ids: Sequence[str]) -> str:
     """A province's, city's or county's page over its reports (summaries will do)."""
     members = [reports[p] for p in region["members"]]
-    below = sorted(({"code": code, "name": other["name"], "count": len(other["members"])}
-                    for code, other in regions.items() if other["above"] and other["above"][-1] == region["code"]),
-                   key=lambda b: b["code"])
+    below = [{"code": code, "name": regions[code]["name"], "count": len(regions[code]["members"])}
+             for code in sorted(region["below"])]
     shares, counted, whole = summary.outcome_shares(members)
     listed = sorted(({"id": ids[p], "agency": reports[p].agency or reports[p].source.file, "year": reports[p].year,
                       "status": reports[p].status} for p in region["members"]),

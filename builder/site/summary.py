@@ -10,7 +10,7 @@ from functools import cache
 from builder.forms import REVIEWS, TEMPLATES, cell_path
 from builder.ids import agency_digest
 from builder.model import Number, Report
-from builder.places import LEVELS
+from builder.places import LEVELS, place_text
 from builder.vocabulary import CATALOG, STATUS_ORDER
 
 # Groups of rows of section 三 as the index shows them; each sums the rows' 总计 column.
@@ -33,8 +33,7 @@ _NEW_RECEIVED = cell_path("applications", "new_received", "total")
 def region_text(report: Report) -> str:
     """Where the report comes from: its place, else the region it states."""
     if report.place:
-        names = [report.place[level] for level in LEVELS if report.place.get(level)]
-        return " ".join(dict.fromkeys(names))  # a municipality is its own city
+        return place_text(report.place, " ")
     region = report.region or {}
     return " ".join(region[k] for k in ("province", "city", "county", "name") if region.get(k))
 
@@ -173,7 +172,7 @@ _CONTESTED = (cell_path("reviews_litigation", "review", "total"),
 
 def regions_of(reports: Sequence[Report]) -> dict[str, dict]:
     """Every province, city and county a report's place lies in: code -> level, name, the codes
-    above it, and the positions of its reports."""
+    above it, the codes right below it, how many regions lie below it, and the positions of its reports."""
     found: dict[str, dict] = {}
     for position, report in enumerate(reports):
         place = report.place or {}
@@ -182,8 +181,14 @@ def regions_of(reports: Sequence[Report]) -> dict[str, dict]:
             code = place.get(f"{level}_code")
             if not code or (level == "city" and place.get("city") == place.get("province")):
                 continue  # a municipality's districts sit under it, not under a city of its name
-            region = found.setdefault(code, {"code": code, "level": level, "name": place[level],
-                                             "above": tuple(above), "members": []})
+            region = found.get(code)
+            if region is None:
+                region = found[code] = {"code": code, "level": level, "name": place[level], "above": tuple(above),
+                                        "below": [], "descendants": 0, "members": []}
+                if above:
+                    found[above[-1]]["below"].append(code)
+                for higher in above:
+                    found[higher]["descendants"] += 1
             region["members"].append(position)
             above.append(code)
     return found
