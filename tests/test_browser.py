@@ -7,7 +7,9 @@ from hostile reports and checks that nothing in them runs. Screenshots go to bui
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import sqlite3
 import http.server
 import re
@@ -66,7 +68,7 @@ def test_the_overview_s_other_handling_and_outcome_share_read_from_the_page_equa
     page.goto(seed_server + "/reports/")
     other = page.locator(".gk-totals tr", has=page.locator("th", has_text="其他处理")).locator("td.gk-num")
     shown_other = int(other.first.inner_text().replace(",", ""))
-    granted_bar = page.locator('svg[aria-label="办理结果构成"] text').filter(has_text="%").first
+    granted_bar = page.locator('[aria-label="办理结果构成"] .gk-bar', has_text="予以公开").locator(".gk-bar-value")
     shown_share = float(granted_bar.text_content().rstrip("%"))
     page.close()
     db = sqlite3.connect(seed_build / "package" / "gongkai.sqlite")
@@ -86,14 +88,21 @@ def test_search_in_chinese_leads_to_the_report_page(browser, seed_server):
     refused = []  # what the Content-Security-Policy blocked: the theme's own scripts must all run
     page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
             else None)
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
     page.goto(seed_server + "/reports/")
+    page.wait_for_load_state("networkidle")
     page.screenshot(path=SHOTS / "index.png", full_page=True)
+    # nothing of the search index is read until the box is used; of the table's files, the manifest only
+    assert not [url for url in fetched if "/search/" in url]
+    assert [url for url in fetched if "/overview/" in url] == [seed_server + "/overview/manifest.json"]
     search = page.locator(".md-search__input")
     search.click()
     search.fill("二里岗")  # Chinese arrives through an input method: text first, then a key
     search.press("End")
-    result = page.locator(".md-search-result__item a", has_text="二里岗").first
+    result = page.locator(".gk-search .md-search-result__item a", has_text="二里岗").first
     expect(result).to_be_visible(timeout=15_000)
+    assert [url for url in fetched if "/search/" in url]
     page.screenshot(path=SHOTS / "search.png")
     result.click()
     page.wait_for_url(re.compile(r"/reports/2020-[0-9a-f]{10}\.html"))
@@ -114,31 +123,62 @@ def test_search_in_chinese_leads_to_the_report_page(browser, seed_server):
     page.close()
 
 
-def test_the_table_of_reports_sorts_and_filters(browser, seed_server):
+def reports_sql(build: Path, where: str = "1", *args) -> list[tuple]:
+    db = sqlite3.connect(build / "package" / "gongkai.sqlite")
+    return db.execute(f"select id, agency, status from reports where {where}", args).fetchall()
+
+
+def shown_ids(page) -> list[str]:
+    return page.locator("#gk-reports tbody tr td:first-child a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href').split('/').pop().replace('.html', ''))")
+
+
+def test_the_table_of_reports_pages_sorts_filters_searches_by_name_and_downloads(browser, seed_server, seed_build):
+    everything = reports_sql(seed_build)
     page = browser.new_page()
     page.goto(seed_server + "/reports/")
+    expect(page.locator(".gk-shown")).to_have_text(f"显示第 1–50 份，共 {len(everything)} 份")
+    first_page = shown_ids(page)
+    page.locator('.gk-pager button[data-page="next"]').click()
+    expect(page.locator(".gk-pager .gk-page")).to_have_text("第 2 / 2 页")
+    second_page = shown_ids(page)  # the pages divide the corpus: each report once
+    assert len(first_page) == 50 and sorted(first_page + second_page) == sorted(r[0] for r in everything)
+    assert "page=2" in page.url
+    # a sort over the whole corpus: every file read, the largest figure first
     header = page.locator("#gk-reports th", has_text="新收申请").locator("button")
     header.click()
-    first = page.locator("#gk-reports tbody tr").first.locator("td").nth(6).inner_text()
     header.click()
-    last_first = page.locator("#gk-reports tbody tr").first.locator("td").nth(6).inner_text()
-    assert int(first) <= int(last_first)
-    assert page.locator("#gk-reports th", has_text="新收申请").get_attribute("aria-sort") == "descending"
+    expect(page.locator("#gk-reports th", has_text="新收申请")).to_have_attribute("aria-sort", "descending")
+    db = sqlite3.connect(seed_build / "package" / "gongkai.sqlite")
+    largest = db.execute("select max(total) from applications where row = 'new_received'").fetchone()[0]
+    expect(page.locator("#gk-reports tbody tr").first.locator("td").nth(6)).to_have_text(str(largest))
+    assert "sort=received" in page.url and "order=desc" in page.url and "page=" not in page.url
+    # filters and the name search, counted against the package
     page.select_option('select[data-filter="status"]', "warn")
-    warned = page.locator("#gk-reports tbody tr", has_text="警告").count()
-    assert 0 < warned < page.locator("#gk-reports tbody tr").count()
-    assert page.locator("#gk-reports tbody tr:visible").count() == warned
-    total = page.locator("#gk-reports tbody tr").count()
-    expect(page.locator(".gk-shown")).to_have_text(f"显示 {warned} / {total} 份")
+    warned = reports_sql(seed_build, "status = 'warn'")
+    expect(page.locator(".gk-shown")).to_contain_text(f"共 {len(warned)} 份（全部 {len(everything)} 份）")
+    page.locator('input[data-filter="q"]').fill("平潭")
+    named = reports_sql(seed_build, "status = 'warn' and agency like '%平潭%'")
+    expect(page.locator(".gk-shown")).to_contain_text(f"共 {len(named)} 份（")
+    assert 0 < len(named) < len(warned)
     page.screenshot(path=SHOTS / "index-filtered.png", full_page=True)
+    with page.expect_download() as download:
+        page.locator("#gk-csv").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["报告编号", "机关", "地区"] and sorted(r[0] for r in rows[1:]) == sorted(r[0] for r in named)
     # the view is kept in the address: a reload, or the link sent to someone, shows it again
-    assert "status=warn" in page.url and "sort=6" in page.url and "order=desc" in page.url
     page.reload()
-    expect(page.locator(".gk-shown")).to_have_text(f"显示 {warned} / {total} 份")
+    expect(page.locator(".gk-shown")).to_contain_text(f"共 {len(named)} 份（")
     assert page.locator('select[data-filter="status"]').input_value() == "warn"
+    assert page.locator('input[data-filter="q"]').input_value() == "平潭"
     assert page.locator("#gk-reports th", has_text="新收申请").get_attribute("aria-sort") == "descending"
-    page.goto(seed_server + "/reports/?status=<script>&sort=99")  # what the page does not offer is ignored
-    expect(page.locator(".gk-shown")).to_have_text(f"显示 {total} / {total} 份")
+    page.goto(seed_server + "/reports/?status=<script>&sort=onerror&place=x1")  # what the page does not offer is ignored
+    expect(page.locator(".gk-shown")).to_have_text(f"显示第 1–50 份，共 {len(everything)} 份")
+    code = db.execute("select division_code from reports where division_code like '3501%' limit 1").fetchone()[0]
+    page.goto(seed_server + "/reports/?place=3501")  # a region's reports, as its page links them
+    in_city = reports_sql(seed_build, "division_code like '3501%'")
+    expect(page.locator(".gk-shown")).to_contain_text(f"共 {len(in_city)} 份（")
+    assert code and 0 < len(in_city) < len(everything)
     page.close()
 
 
@@ -163,13 +203,14 @@ def test_hostile_report_text_never_runs(browser, tmp_path):
     try:
         sources = sorted((tmp_path / "site" / "reports").glob("*.source.*"))
         assert not [p for p in sources if p.suffix == ".html"]  # a page of the report is served as text
-        searches = ["/index.html?q=概述", "/reports/?q=巴集", "/index.html?q=onerror"]
+        searches = ["/search.html?q=巴集", "/search.html?q=onerror", "/search.html?q=%3Cimg%20src%3Dx%20onerror%3D1%3E",
+                    "/reports/?q=%3Cimg%20src%3Dx%20onerror%3Dwindow.__pwned%3D9%3E"]
         for path in ["/reports/", *searches, *(f"/reports/{p.name}" for p in sources),
                      *(f"/reports/{p.name}" for p in (tmp_path / "site" / "reports").glob("*.html"))]:
             page.goto(base + path)
             page.wait_for_load_state("load")
-            if "?q=" in path:  # the search opens from the address and shows its results
-                expect(page.locator(".md-search-result__item").first).to_be_visible(timeout=15_000)
+            if path.startswith("/search.html?q=巴集"):  # the search page shows the results of its address
+                expect(page.locator(".gk-search-full .gk-search-item").first).to_be_visible(timeout=15_000)
             assert page.evaluate("window.__pwned") is None, path
             if path.endswith(".html") and ".source." not in path and "pwned=1" in page.content():
                 expect(page.locator(".gk-narrative").first).to_contain_text("<script>window.__pwned=1</script>")

@@ -107,8 +107,9 @@ def totals_on(page) -> dict[str, tuple[float, int]]:
 
 
 def shares_on(page) -> dict[str, float]:
-    texts = [t.text_content() for t in page.xpath('//svg[@aria-label="办理结果构成"]//text')]
-    return {label: number(value) for label, value in zip(texts[0::2], texts[1::2])}
+    chart = page.xpath('//*[@aria-label="办理结果构成"]')[0]
+    return {bar.xpath('string(.//*[@class="gk-bar-label"])'): number(bar.xpath('string(.//*[@class="gk-bar-value"])'))
+            for bar in chart.xpath('.//*[@class="gk-bar"]')}
 
 
 def check_page(page, package: Package) -> None:

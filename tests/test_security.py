@@ -299,8 +299,9 @@ def test_a_build_killed_while_it_writes_the_site_leaves_the_old_site_whole(tmp_p
     def whole(reports: int) -> None:
         assert len([p for p in (site / "reports").glob("*.html") if p.name != "index.html"]) == reports
         assert (site / "reports" / "index.html").read_text(encoding="utf-8").count("<tr") > reports
-        entries = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-        assert len([e for e in entries if e["location"].startswith("reports/20")]) == reports
+        assert json.loads((site / "overview" / "manifest.json").read_text(encoding="utf-8"))["count"] == reports
+        docs = json.loads((site / "search" / "d-0.json").read_text(encoding="utf-8"))
+        assert len([d for d in docs if d[0] == "report"]) == reports
 
     whole(2)
     shutil.copy(REPORTS / "003_b262c255d28bf770.txt", reports_dir)

@@ -81,25 +81,54 @@ def test_inferred_figures_are_marked(seed_site):
     assert "gk-inferred" in cell.group(1) and "推定" in cell.group(2)
 
 
-def test_pages_and_search_entries_stay_within_budget(seed_site):
+def search_docs(site):
+    """The search index's pages, each with its words by field."""
+    manifest = json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
+    docs = [entry for n in range(0, manifest["docs"], manifest["doc_shard"])
+            for entry in json.loads((site / "search" / f"d-{n // manifest['doc_shard']}.json").read_text(encoding="utf-8"))]
+    words = [{field: set() for field in manifest["fields"]} for _ in docs]
+    for key in manifest["shards"]:
+        for word, postings in json.loads((site / "search" / f"w-{key}.json").read_text(encoding="utf-8")).items():
+            for field, deltas in zip(manifest["fields"], postings):
+                number = 0
+                for delta in deltas:
+                    number += delta
+                    words[number][field].add(word)
+    return manifest, docs, words
+
+
+def test_pages_and_search_files_stay_within_budget(seed_site):
     site, built = seed_site
     for report_id in report_ids(built.reports):
         assert (site / "reports" / f"{report_id}.html").stat().st_size < PAGE_BUDGET
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    entries = [d for d in index["docs"] if re.fullmatch(r"reports/20\d\d-[0-9a-f]{10}\.html", d["location"])]
-    assert len(entries) == len(built.reports)
-    for entry in entries:
-        assert len(json.dumps(entry, ensure_ascii=False).encode("utf-8")) < SEARCH_BUDGET
-    assert any("二里岗" in e["title"].replace("\u200b", "") for e in entries)
-    assert not any(re.search(r"\d{2,}\s*\d{2,}", e["text"]) and "<table" in e["text"] for e in entries)
+    manifest, docs, words = search_docs(site)
+    reports = [(d, w) for d, w in zip(docs, words) if d[0] == "report"]
+    assert sorted(d[1] for d, _ in reports) == sorted(report_ids(built.reports))
+    for doc, found in reports:  # a page's line in the index is short: never its tables or text
+        assert len(json.dumps(doc, ensure_ascii=False).encode("utf-8")) < SEARCH_BUDGET
+        assert all(len(w) >= 2 for field in found.values() for w in field)
+    assert any("二里岗" in d[2] for d, _ in reports)
+    assert not (site / "search" / "search_index.json").exists()  # Material's, read whole by every page
+    assert not any(d[0] == "page" and "_shell" in d[1] for d in docs)
+    assert any(d[0] == "page" and d[1].startswith("dictionary.html") for d in docs)
 
 
-def test_index_lists_every_report_with_totals(seed_site):
+def test_index_lists_the_first_page_of_reports_and_the_rest_in_files(seed_site):
     site, built = seed_site
     html = (site / "reports" / "index.html").read_text(encoding="utf-8")
-    assert html.count('<tr data-year=') == len(built.reports)
+    table = html.split('id="gk-reports"')[1].split("</table>")[0]
+    assert table.count("<tr>") == min(50, len(built.reports)) + 1  # the heading's row and a page of rows
     assert "全部报告合计" in html and "办理结果构成" in html and 'id="gk-filters"' in html
     assert "<!-- gongkai:content -->" not in html
+    manifest = json.loads((site / "overview" / "manifest.json").read_text(encoding="utf-8"))
+    rows = [row for shard in manifest["shards"]
+            for row in json.loads((site / "overview" / shard["file"]).read_text(encoding="utf-8"))]
+    assert manifest["count"] == len(rows) == len(built.reports)
+    assert sorted(r[0] for r in rows) == sorted(report_ids(built.reports))
+    years = [r[manifest["columns"].index("year")] or 0 for r in rows]
+    assert years == sorted(years, reverse=True)  # the files in the table's default order
+    first = re.findall(r'<a href="(20[^"]+)\.html">', table)
+    assert first == [r[0] for r in rows[:len(first)]]
 
 
 def test_hand_written_pages_and_downloads_are_built(seed_site):
@@ -127,7 +156,7 @@ def test_agency_page_for_several_years(tmp_path):
     built = build(reports_dir, tmp_path)
     assert built.site.agency_pages == 1
     page = next((tmp_path / "site" / "agencies").glob("a-*.html")).read_text(encoding="utf-8")
-    assert page.count('<a href="../reports/') >= 3 and "申请数量与办理结果趋势" in page and "<svg" in page
+    assert page.count('<a href="../reports/') >= 3 and "申请数量与办理结果趋势" in page and 'class="gk-column"' in page
     report_page = next((tmp_path / "site" / "reports").glob("2022-*.html")).read_text(encoding="utf-8")
     assert "../agencies/a-" in report_page
 
@@ -198,9 +227,8 @@ def test_outcome_shares_are_of_the_results_total_and_the_year_comparison_is_of_t
     counted = [r for r in built.reports if r.template and r.value("applications/results_total/total") is not None]
     whole = sum(r.value("applications/results_total/total") for r in counted)
     granted = sum(r.value("applications/granted/total") or 0 for r in counted)
-    chart = html.split('aria-label="办理结果构成"')[1].split("</svg>")[0]
-    bars = re.findall(r'font-size="12">([^<]+)</text>', chart)
-    shares = dict(zip(bars[0::2], bars[1::2]))
+    chart = html.split('aria-label="办理结果构成"')[1].split("</figure>")[0]
+    shares = dict(re.findall(r'<span class="gk-bar-label">([^<]+)</span>.*?<span class="gk-bar-value">([^<]+)</span>', chart))
     share = round(100 * granted / whole, 1)
     assert shares["予以公开"] == f"{share:g}%"
     assert f"{len(counted)} 份印有总计的报告，（七）总计合计 {whole} 件" in html
@@ -236,10 +264,11 @@ def test_the_download_page_lists_every_file_with_its_size_and_the_date(seed_site
 
 def test_a_township_is_found_by_its_county_city_and_province(seed_site):
     site, _ = seed_site
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    texts = [(d["title"] + d["text"]).replace("\u200b", "") for d in index["docs"] if d["location"].startswith("reports/")]
-    entry = next(text for text in texts if text.startswith("伊家乡"))  # segmented by jieba with zero-width spaces
-    assert all(name in entry for name in ("福建省", "三明市", "建宁县"))
+    _, docs, words = search_docs(site)
+    found = next(w for d, w in zip(docs, words) if d[0] == "report" and d[2].startswith("伊家乡"))
+    assert {"福建省", "福建", "三明市", "三明", "建宁县", "建宁"} <= found["place"]
+    assert found["name"] == {"伊家乡"}  # its full name: a query of it ranks this report first
+    assert not any(len(w) == 1 for field in found.values() for w in field)  # no single characters
 
 
 def test_with_the_site_s_address_every_page_is_in_the_sitemap_and_shares_well(tmp_path, monkeypatch):

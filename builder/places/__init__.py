@@ -59,8 +59,8 @@ def _names() -> dict[str, tuple[Division, ...]]:
     names: dict[str, list[Division]] = {}
     for division in _named_divisions():
         names.setdefault(division.name, []).append(division)
-        if division.level == "province" and _stem(division.name) != division.name:
-            names.setdefault(_stem(division.name), []).append(division)
+        if division.level == "province" and short_name(division.name) != division.name:
+            names.setdefault(short_name(division.name), []).append(division)
     return {name: tuple(found) for name, found in names.items()}
 
 
@@ -70,7 +70,7 @@ def _named_divisions():
     return (d for d in _divisions().values() if d.name not in _NO_CITY and not d.name.endswith("直辖县级行政区划"))
 
 
-def _stem(name: str) -> str:
+def short_name(name: str) -> str:
     """A name without its suffix, as it is said short and spelled in a web address: 福建省 -> 福建."""
     return next((name[:-len(s)] for s in _SUFFIXES if name.endswith(s) and len(name) > len(s) + 1), name)
 
@@ -107,7 +107,7 @@ def _spellings() -> dict[str, tuple[Division, ...]]:
     spelled: dict[str, list[Division]] = {}
     for division in _named_divisions():
         if division.level != "township":
-            spelled.setdefault("".join(lazy_pinyin(_stem(division.name))), []).append(division)
+            spelled.setdefault("".join(lazy_pinyin(short_name(division.name))), []).append(division)
     return {spelling: tuple(found) for spelling, found in spelled.items()}
 
 

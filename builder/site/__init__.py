@@ -19,7 +19,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 from builder.vocabulary import STATUS_NAMES
@@ -27,7 +27,8 @@ from builder.model import Report
 from builder.folders import staging_for, switch, test_hook
 from builder.ids import agency_digest
 from builder.record import dumps
-from builder.site import feed, pages, search, summary
+from builder.places import LEVEL_NAMES
+from builder.site import feed, overview, pages, search, summary
 
 SHELL = "_shell"
 FEED = "feed.xml"
@@ -39,6 +40,7 @@ CONTENT_MARK = "<!-- gongkai:content -->"
 INDEX_PAGE = "reports/index.md"
 BADGES = "badges"
 REGIONS = "regions"
+OVERVIEW = "overview"  # the files of the overview's table
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 
@@ -93,7 +95,7 @@ def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionar
         _write(folder / BADGES / f"{status}.svg", pages.badge(status)[0])
     # jieba's dictionary (a second to load) and the templates, loaded here once: the processes
     # that write the pages are forked from this one and inherit them
-    search.segment("政府信息公开")
+    search.preload()
     for name in ("report.html", "agency.html", "badge.svg"):
         pages.environment().get_template(name)
     return Site(folder, shell, site_dir, tuple(package_files), site_url)
@@ -168,7 +170,7 @@ def write_report(site: Site, report: Report, report_id: str, agency_url: str | N
     _place(site.folder / BADGES / f"{report.status}.svg", pages_dir / f"{report_id}.svg")
     _write(pages_dir / f"{report_id}.json", dumps(report, indent=None) + "\n")
     _write(pages_dir / f"{report_id}.csv", pages.report_csv(report))
-    return search.report_entry(report, f"reports/{report_id}.html", title)
+    return search.report_doc(report, report_id, title, summary.region_text(report))
 
 
 def write_agency(site: Site, agency_id: str, members: Sequence[tuple[str, Report]]) -> dict:
@@ -179,7 +181,7 @@ def write_agency(site: Site, agency_id: str, members: Sequence[tuple[str, Report
     years = sorted({r.year for r in group if r.year})
     description = f"{group[0].agency}：{len(group)} 份政府信息公开工作年度报告（{'、'.join(map(str, years))}），逐年对比"
     _write(site.folder / name, _fill(site.shell, group[0].agency, html, name, description))
-    return search.agency_entry(group[0], name, sorted(r.year for r in group if r.year))
+    return search.agency_doc(group[0], agency_id, summary.region_text(group[0]), years)
 
 
 def agency_groups(reports: Sequence[Report], ids: Sequence[str]) -> dict[str, list[tuple[str, Report]]]:
@@ -200,8 +202,8 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
     _fill_index(site.folder, reports, ids)
     _fill_home(site.folder, reports, ids)
     _fill_downloads(site.folder, package_dir, site.package_files)
-    _write_regions(site, reports, ids)
-    _search_index(site.folder, entries)
+    regions = _write_regions(site, reports, ids)
+    _search_index(site.folder, entries, regions)
     _sitemap(site.folder, site.site_url)
     _robots(site.folder, site.site_url)
     (site.folder / FEED).write_bytes(feed.atom(reports, ids, "gongkai：新收录的政府信息公开工作年度报告", FEED_TAG))
@@ -250,7 +252,7 @@ def _mkdocs(config_file: Path, docs: Path, site_dir: Path) -> str | None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    search.quiet_jieba()  # Material's search plugin segments with jieba too
+    search.preload()  # Material's search plugin segments with jieba too: quietly
     site_url = {"site_url": os.environ[SITE_URL_VARIABLE]} if os.environ.get(SITE_URL_VARIABLE) else {}
     config = load_config(config_file=str(config_file), docs_dir=str(docs), site_dir=str(site_dir), strict=True,
                          **site_url)
@@ -267,13 +269,20 @@ def _fill(shell: str, title: str, html: str, location: str, description: str = "
 
 
 def _fill_index(site_dir: Path, reports: Sequence[Report], ids: Sequence[str]) -> None:
+    """The overview, and the files of its table's rows in overview/."""
     path = site_dir / "reports" / "index.html"
-    html = pages.index_page(reports, [f"{report_id}.html" for report_id in ids])
-    _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, html, 1))
+    _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, pages.index_page(reports, ids), 1))
+    _write_json_files(site_dir / OVERVIEW, overview.files(reports, ids))
 
 
-def _write_regions(site: Site, reports: Sequence[Report], ids: Sequence[str]) -> None:
-    """A page for each province, city and county a report's place lies in."""
+def _write_json_files(folder: Path, files: dict[str, object]) -> None:
+    folder.mkdir(exist_ok=True)
+    for name, value in files.items():
+        _write(folder / name, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def _write_regions(site: Site, reports: Sequence[Report], ids: Sequence[str]) -> dict[str, dict]:
+    """A page for each province, city and county a report's place lies in; the regions."""
     regions = summary.regions_of(reports)
     (site.folder / REGIONS).mkdir(exist_ok=True)
     for code, region in regions.items():
@@ -281,6 +290,7 @@ def _write_regions(site: Site, reports: Sequence[Report], ids: Sequence[str]) ->
         description = f"{region['name']}：{len(region['members'])} 份政府信息公开工作年度报告的合计、办理结果构成与机关比较"
         _write(site.folder / name, _fill(site.shell, region["name"], pages.region_page(region, regions, reports, ids),
                                          name, description))
+    return regions
 
 
 def _fill_home(site_dir: Path, reports: Sequence[Report], ids: Sequence[str]) -> None:
@@ -323,13 +333,31 @@ def _size(size: int) -> str:
     return ""
 
 
-def _search_index(site_dir: Path, entries: list[dict]) -> None:
-    """Material's index of the hand-written pages, with the generated pages' entries added;
-    written as UTF-8, a third of the size of Material's escaped JSON."""
-    path = site_dir / "search" / "search_index.json"
-    index = json.loads(path.read_text(encoding="utf-8"))
-    index["docs"] = [d for d in index["docs"] if f"{SHELL}.html" not in d["location"]] + entries
-    _write(path, json.dumps(index, ensure_ascii=False, separators=(",", ":")))
+def _search_index(site_dir: Path, entries: list[dict], regions: dict[str, dict]) -> None:
+    """The site's index in search/: the hand-written pages' sections as MkDocs' search plugin
+    listed them (its own index, which the browser would read whole, is removed), the regions,
+    the agencies, and the reports from the newest year down."""
+    plugin_index = site_dir / "search" / "search_index.json"
+    listed = json.loads(plugin_index.read_text(encoding="utf-8"))["docs"] if plugin_index.is_file() else []
+    plugin_index.unlink(missing_ok=True)
+    titles = {d["location"]: _plain(d["title"]) for d in listed if "#" not in d["location"]}
+    docs = [search.page_doc(d["location"], _plain(d["title"]), _plain(d["text"]),
+                            titles.get(d["location"].split("#")[0], ""))
+            for d in listed if f"{SHELL}.html" not in d["location"] and d["title"]]
+    docs += [search.region_doc(code, r["name"], [regions[a]["name"] for a in r["above"]], len(r["members"]),
+                               LEVEL_NAMES[r["level"]]) for code, r in sorted(regions.items())]
+    docs += [e for e in entries if e["kind"] == "agency"]
+    # the newest reports first: the browser ranks pages that match alike in this order
+    docs += sorted((e for e in entries if e["kind"] == "report"), key=lambda e: (-e["year"], e["title"], e["key"]))
+    _write_json_files(site_dir / "search", search.index_files(docs))
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(html: str) -> str:
+    """The plugin's text: HTML, its words parted by zero-width spaces."""
+    return unescape(_TAG.sub(" ", html)).replace("\u200b", "")
 
 
 def _sitemap(site_dir: Path, site_url: str | None) -> None:

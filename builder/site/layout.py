@@ -19,6 +19,7 @@ class Head:
     label: str
     colspan: int = 1
     rowspan: int = 1
+    column: int | None = None  # the label column a row label starts in, where a table has several
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def applications(template: Template) -> Table:
     group_label, group_keys = APPLICANT_GROUPS[0]
     columns = {c.key: c for c in grid.columns}
     header = (
-        (Head(BALANCE_NOTE, 3, 3), Head(APPLICANTS_HEADING, len(grid.columns))),
+        (Head(BALANCE_NOTE, 3, 3, column=1), Head(APPLICANTS_HEADING, len(grid.columns))),
         (Head(columns["natural_person"].label, rowspan=2), Head(group_label, len(group_keys)),
          Head(columns["total"].label, rowspan=2)),
         tuple(Head(columns[key].label) for key in group_keys),
@@ -52,18 +53,18 @@ def applications(template: Template) -> Table:
         paths = template.row_paths("applications", row.key)
         heads: list[Head] = []
         if row.group is None:
-            heads.append(Head(row.label, 3))
+            heads.append(Head(row.label, 3, column=1))
         else:
             if RESULTS_GROUP not in seen_groups:
                 seen_groups.add(RESULTS_GROUP)
-                heads.append(Head(RESULTS_GROUP, rowspan=len(results)))
+                heads.append(Head(RESULTS_GROUP, rowspan=len(results), column=1))
             if row.group == RESULTS_GROUP:
-                heads.append(Head(row.label, 2))
+                heads.append(Head(row.label, 2, column=2))
             else:
                 if row.group not in seen_groups:
                     seen_groups.add(row.group)
-                    heads.append(Head(row.group, rowspan=sum(r.group == row.group for r in grid.rows)))
-                heads.append(Head(row.label))
+                    heads.append(Head(row.group, rowspan=sum(r.group == row.group for r in grid.rows), column=2))
+                heads.append(Head(row.label, column=3))
         body.append(Line(tuple(heads), paths))
     return Table("applications", HEADINGS["applications"], header, tuple(body))
 
@@ -100,7 +101,9 @@ def active(template: Template) -> tuple[Table, ...]:
 def _head_cell(head: Head, tag: str = "th", scope: str = "") -> str:
     spans = (f' colspan="{head.colspan}"' if head.colspan > 1 else "") + \
             (f' rowspan="{head.rowspan}"' if head.rowspan > 1 else "")
-    return f"<{tag}{scope}{spans}>{escape(head.label)}</{tag}>"
+    # on a phone the label columns keep fixed widths, so that each can stay in view (gongkai.css)
+    where = f' class="gk-c{head.column}{" gk-span1" if head.colspan == 1 else ""}"' if head.column else ""
+    return f"<{tag}{scope}{where}{spans}>{escape(head.label)}</{tag}>"
 
 
 @cache

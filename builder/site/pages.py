@@ -13,11 +13,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from builder.vocabulary import SEVERITY_NAMES, STATUS_COLORS, STATUS_NAMES, STATUS_ORDER
+from builder.vocabulary import SEVERITY_NAMES, STATUS_COLORS, STATUS_NAMES
 from builder.model import Report
-from builder.places import KIND_NAMES, LEVEL_NAMES, agency_kind
+from builder.places import KIND_NAMES, LEVEL_NAMES
 from builder.ids import agency_digest
-from builder.site import layout, summary
+from builder.site import layout, overview, summary
 from builder.forms import NARRATIVE_SECTIONS, SECTIONS, TEMPLATES, cell_path
 
 NARRATIVE = [(s.key, s.label) for s in SECTIONS if s.key in NARRATIVE_SECTIONS]
@@ -159,35 +159,24 @@ def agency_page(reports: Sequence[Report], bases: Sequence[str]) -> str:
 
 def bars_chart(title: str, bars: list[tuple[str, float]], suffix: str = "", color: str = "#3949ab") -> Markup:
     top = max((value for _, value in bars), default=0)
-    svg = environment().get_template("bars.svg").render(
-        title=title, bars=bars, top=top, width=520, height=16 + 26 * len(bars), label_width=120, bar_width=330,
-        suffix=suffix, color=color)
-    return Markup(svg)
+    return Markup(environment().get_template("bars.html").render(title=title, bars=bars, top=top, suffix=suffix,
+                                                                 color=color))
 
 
 def columns_chart(title: str, groups, series, colors) -> Markup:
     top = max((v or 0 for _, values in groups for v in values), default=0)
-    bar = 14
-    group_width = bar * len(series) + 24
-    svg = environment().get_template("columns.svg").render(
-        title=title, groups=groups, series=series, colors=colors, top=top, bar=bar, group_width=group_width,
-        width=max(60 + group_width * len(groups), 110 * len(series) + 60), height=240)
-    return Markup(svg)
+    return Markup(environment().get_template("columns.html").render(title=title, groups=groups, series=series,
+                                                                    colors=colors, top=top))
 
 
-def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
-    rows = []
-    for report, url in zip(reports, urls):
-        rows.append({
-            "agency": report.agency or report.source.file, "url": url, "region": summary.region_filter(report),
-            "place": summary.region_text(report) or "未注明",
-            "year": report.year, "kind": KIND_NAMES[agency_kind(report.agency)], "template": report.template or "",
-            "status": report.status, "status_order": STATUS_ORDER.index(report.status),
-            "received": report.value(cell_path("applications", "new_received", "total")) if report.template else None,
-            "errors": sum(f.severity == "error" for f in report.findings),
-            "warnings": sum(f.severity == "warning" for f in report.findings),
-        })
-    rows.sort(key=lambda r: (-(r["year"] or 0), r["agency"]))
+# the overview's columns: (key in the rows' files, heading)
+INDEX_COLUMNS = (("agency", "机关"), ("place", "地区"), ("year", "年度"), ("kind", "类型"), ("template", "模板"),
+                 ("status", "校验结果"), ("received", "新收申请"), ("errors", "错误"), ("warnings", "警告"))
+
+
+def index_page(reports: Sequence[Report], ids: Sequence[str]) -> str:
+    """The overview: the corpus's totals and charts, and the first page of its table of reports,
+    whose other pages the browser reads from the files of `overview.files`."""
     shares, counted, whole = summary.outcome_shares(reports)
     regions = summary.regions_of(reports)
     provinces = sorted(({"code": code, "name": r["name"], "count": len(r["members"]),
@@ -196,10 +185,11 @@ def index_page(reports: Sequence[Report], urls: Sequence[str]) -> str:
     unplaced = sum(1 for r in reports if not r.place)
     return environment().get_template("index.html").render(provinces=provinces, unplaced=unplaced,
         # every agency named, by name and region: not only those with an agency page
-        reports=reports, rows=rows, agencies=len({agency_digest(r) for r in reports if r.agency}),
+        reports=reports, rows=overview.first_rows(reports, ids, {i: f"{i}.html" for i in ids}),
+        agencies=len({agency_digest(r) for r in reports if r.agency}),
         years=sorted({r.year for r in reports if r.year}, reverse=True),
-        regions=sorted({row["region"] for row in rows}), kinds=sorted({row["kind"] for row in rows}),
-        status_names=STATUS_NAMES, severity_names=SEVERITY_NAMES,
+        filters=overview.filter_values(reports), kind_names=KIND_NAMES, columns=INDEX_COLUMNS,
+        sort_columns=INDEX_COLUMNS, status_names=STATUS_NAMES, severity_names=SEVERITY_NAMES,
         status_counts=summary.status_counts(reports), rule_counts=summary.rule_counts(reports),
         application_totals=summary.application_totals(reports), review_totals=summary.review_totals(reports),
         active_totals=summary.active_totals(reports),
