@@ -26,6 +26,9 @@ class DocRow(NamedTuple):
     text: str  # the cells' text joined, read by several stages
     page: int | None = None
     glued: bool = False  # the figures after the label ran together in the source (`parse.glued`)
+    # a PDF paragraph cut by the end of its page, its last line at the right margin: it may go on
+    # at the top of the next page (`parse.paragraphs`)
+    runs_on: bool = False
 
     @classmethod
     def of(cls, texts: tuple[str, ...], lines: tuple[int | None, ...], tabular: bool,

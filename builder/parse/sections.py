@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from builder.model import DocRow
 from builder.parse.cells import normalize_label
+from builder.parse.paragraphs import whole_paragraphs
 from builder.forms import NARRATIVE_SECTIONS, SECTIONS
 
 _MAX_HEADING = 40
@@ -75,8 +76,9 @@ def narrative(rows: Sequence[DocRow], spans: dict[str, tuple[int, int]], title_r
 
 
 def _text(rows: Sequence[DocRow]) -> str:
+    """A line for each paragraph (a PDF's put together again across its pages) and table row."""
     lines = []
-    for row in rows:
+    for row in whole_paragraphs(rows):
         line = " ".join(t for t in row.texts if t.strip()) if row.tabular else row.text
         if line.strip():
             lines.append(line.strip())

@@ -36,6 +36,6 @@ def table_row(cells: Iterable[str | None], line: int | None, page: int | None = 
     return DocRow(texts, (line,) * len(texts), True, "".join(texts), page)
 
 
-def paragraph(text: str, line: int | None, page: int | None = None) -> DocRow | None:
+def paragraph(text: str, line: int | None, page: int | None = None, runs_on: bool = False) -> DocRow | None:
     text = clean_cell(text)
-    return DocRow((text,), (line,), False, text, page) if text else None
+    return DocRow((text,), (line,), False, text, page, False, runs_on) if text else None

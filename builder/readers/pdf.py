@@ -76,8 +76,29 @@ def _cells_by_gaps(line: dict) -> list[str]:
     return cells
 
 
+def _right_margin(lines: list[dict], boxes: list[tuple], width: float) -> float:
+    """Where the page's full lines end. A line ending in a comma or a stop may let it hang past
+    the margin by a character or two, so the margin is the middle of the ends near the widest,
+    not the widest; and no less than three quarters of the page, so that a page of short lines
+    is never taken for one wrapped paragraph."""
+    ends = [line["x1"] for line in lines] + [box[2] for box in boxes]
+    if not ends:
+        return width * 0.75
+    near = sorted(end for end in ends if end >= max(ends) - 3 * _WRAP_SLACK)
+    return max(near[(len(near) - 1) // 2], width * 0.75)
+
+
+def _left_margin(lines: list[dict], right: float) -> float | None:
+    """Where the page's full lines begin (None when no line is full): the lines of a paragraph
+    after its first start there, its first line indented from it."""
+    return min((line["x0"] for line in lines if line["x1"] >= right - _WRAP_SLACK), default=None)
+
+
 def _page_rows(page, number: int) -> list[DocRow]:
-    """The page's tables and text lines, top to bottom."""
+    """The page's tables and text lines, top to bottom: a text line is put with the line before
+    it when that one ran to the right margin and this one is not indented (the first line of a
+    paragraph is). The page's last paragraph is marked `runs_on` when its last line reached the
+    margin, to be joined with the top of the next page by the parser (`parse.paragraphs`)."""
     tables = [t for t in page.find_tables() if max(len(r) for r in t.extract()) > 1]
     boxes = [t.bbox for t in tables]
 
@@ -89,9 +110,8 @@ def _page_rows(page, number: int) -> list[DocRow]:
     placed: list[tuple[float, list[DocRow]]] = []
     lines = [line for line in page.filter(outside).extract_text_lines()
              if line["text"].strip() and not _PAGE_NUMBER.match(line["text"].strip())]
-    # the right margin of the text: its longest line or table, and no less than three quarters
-    # of the page, so that a page of short lines is never taken for one wrapped paragraph
-    right = max([line["x1"] for line in lines] + [box[2] for box in boxes] + [page.width * 0.75])
+    right = _right_margin(lines, boxes, page.width)
+    left = _left_margin(lines, right)
     start, texts = None, []
     for line in lines:
         cells = _cells_by_gaps(line)
@@ -101,14 +121,18 @@ def _page_rows(page, number: int) -> list[DocRow]:
                 start, texts = None, []
             placed.append((line["top"], [table_row(cells, None, number)]))
             continue
+        # an indented line is the first of a paragraph, whether or not the line before was full
+        if texts and left is not None and line["x0"] > left + _WRAP_SLACK:
+            placed.append((start, [paragraph("\n".join(texts), None, number)]))
+            start, texts = None, []
         start = line["top"] if start is None else start
         texts.append(line["text"].strip())
         # a line that reaches the right margin was wrapped: the paragraph goes on
         if line["x1"] < right - _WRAP_SLACK:
             placed.append((start, [paragraph("\n".join(texts), None, number)]))
             start, texts = None, []
-    if texts:
-        placed.append((start, [paragraph("\n".join(texts), None, number)]))
+    if texts:  # the page ended inside a line that ran to the margin: the paragraph may go on overleaf
+        placed.append((start, [paragraph("\n".join(texts), None, number, runs_on=True)]))
     placed = [(top, [row for row in rows if row]) for top, rows in placed]
     for table in tables:
         rows = [table_row([cell for cell in cells if cell is not None], None, number) for cells in table.extract()]
