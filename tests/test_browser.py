@@ -16,6 +16,7 @@ import re
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -219,3 +220,134 @@ def test_hostile_report_text_never_runs(browser, tmp_path):
         page.close()
         server.shutdown()
     assert not dialogs
+
+
+PHONE = {"width": 390, "height": 844}
+# text in the page narrower than 12 px, as [tag, class, size, text]; the off-canvas menu aside
+SMALL_TEXT = """() => {
+  const found = [], walker = document.createTreeWalker(document.querySelector('.md-main'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement, box = element.getBoundingClientRect(), style = getComputedStyle(element);
+    if (!node.textContent.trim() || !box.width || !box.height || style.visibility === 'hidden') continue;
+    if (element.closest('.md-sidebar')) continue;
+    if (parseFloat(style.fontSize) < 12) found.push([element.tagName, element.className, style.fontSize,
+                                                     node.textContent.trim().slice(0, 20)]);
+  }
+  return found.slice(0, 10);
+}"""
+# the narrowest row label of a report's tables, in characters along its line (a label written
+# down its rows, as the form prints 三、本年度办理结果, is measured down)
+NARROWEST_LABEL = """() => Math.min(...Array.from(document.querySelectorAll('.gk-table tbody th')).map(th => {
+  const style = getComputedStyle(th), size = parseFloat(style.fontSize);
+  const across = style.writingMode.startsWith('horizontal');
+  const inline = across ? th.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+                        : th.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  return inline / size;
+}))"""
+
+
+def test_every_page_reads_on_a_phone(browser, seed_server, seed_build):
+    site = seed_build / "site"
+    report = sorted((site / "reports").glob("2020-*.html"))[0].name
+    agency = sorted((site / "agencies").glob("*.html"))[0].name
+    region = sorted((site / "regions").glob("*.html"))[0].name
+    page = browser.new_page(viewport=PHONE)
+    for name, path in (("home", "/"), ("overview", "/reports/"), ("report", f"/reports/{report}"),
+                       ("agency", f"/agencies/{agency}"), ("region", f"/regions/{region}"),
+                       ("search", "/search.html?q=平潭"), ("download", "/download.html"), ("about", "/about.html")):
+        page.goto(seed_server + path)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=SHOTS / f"phone-{name}.png", full_page=True)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"], name  # no sideways scroll
+        assert page.evaluate(SMALL_TEXT) == [], name
+    page.goto(seed_server + f"/reports/{report}")
+    assert page.evaluate(NARROWEST_LABEL) >= 4
+    assert page.locator("img.gk-badge").bounding_box()["height"] >= 12
+    # the applications table scrolls inside its box, its row labels staying in view
+    wrap = page.locator("#t-applications").locator("xpath=..")
+    label, figure = page.locator("#t-applications tbody th").first, page.locator("#c-applications-new_received-total")
+    before = label.bounding_box()["x"], figure.bounding_box()["x"]
+    assert page.evaluate("e => e.scrollWidth > e.clientWidth", wrap.element_handle())
+    wrap.evaluate("e => e.scrollLeft = 300")
+    after = label.bounding_box()["x"], figure.bounding_box()["x"]
+    assert abs(after[0] - before[0]) < 1 and after[1] < before[1] - 100
+    page.screenshot(path=SHOTS / "phone-report-scrolled.png")
+    # the overview's table is a list: no heading row, each report a block the width of the page
+    page.goto(seed_server + "/reports/")
+    assert not page.locator("#gk-reports thead").is_visible()
+    first = page.locator("#gk-reports tbody tr").first.locator("td").first.bounding_box()
+    assert first["width"] > 0.8 * PHONE["width"] - 40
+    # the charts are drawn to the width
+    chart = page.locator('[aria-label="办理结果构成"]').bounding_box()
+    assert chart["x"] >= 0 and chart["x"] + chart["width"] <= PHONE["width"]
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def search_build(tmp_path_factory):
+    """Synthetic reports of eight regions, and one of 三门峡市, whose name begins with 三 as 三明市's does."""
+    from builder.synth.corpus import write_corpus
+
+    out = tmp_path_factory.mktemp("search-site")
+    write_corpus(out / "reports", 240, seed=5)
+    text, _ = make(agency="三门峡市财政局", year=2023)
+    (out / "reports" / "sanmenxia.txt").write_text(text, encoding="utf-8")
+    (out / "reports" / "sanmenxia.yml").write_text("region: 河南省三门峡市\n", encoding="utf-8")
+    runner.build(runner.BuildOptions(out / "reports", out / "package", out / "site", ROOT))
+    server = serve(out / "site")
+    yield out, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def found(page, base: str, query: str) -> tuple[str, list[tuple[str, str]]]:
+    """What the search page says of `query`, and every result as (folder, name), best first."""
+    page.goto(base + "/search.html?q=" + query)
+    meta = page.locator("#gk-search-page .gk-search-meta")
+    expect(meta).not_to_have_text(re.compile("^按词搜索"), timeout=15_000)
+    more = page.locator(".gk-search-more")
+    while more.is_visible():
+        count = page.locator(".gk-search-full li").count()
+        more.click()
+        expect(page.locator(".gk-search-full li")).not_to_have_count(count)
+    links = page.locator(".gk-search-full li a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    return meta.inner_text(), [tuple(urlsplit(link).path.rsplit("/", 2)[-2:]) for link in links]
+
+
+# query -> the reports it must find, exactly (SQL over the package's reports table), and what comes first
+QUERIES = [
+    ("三明市", "city = '三明市'", ("regions", "350400000000.html")),
+    ("福建省", "province = '福建省'", ("regions", "350000000000.html")),
+    ("三门峡", "city = '三门峡市'", None),
+    ("白沙街道办事处", "agency = '白沙街道办事处'", None),
+    ("财政局 三明", "city = '三明市' and agency like '%财政局'", None),
+    ("建宁县2021", "county = '建宁县' and year = 2021", None),
+    ("Fu Jian", "0", None),
+]
+
+
+def test_search_finds_what_was_typed_as_words(browser, search_build):
+    out, base = search_build
+    db = sqlite3.connect(out / "package" / "gongkai.sqlite")
+    page = browser.new_page()
+    for query, where, first in QUERIES:
+        expected = {f"{r[0]}.html" for r in db.execute(f"select id from reports where {where}")}
+        meta, results = found(page, base, query)
+        reports = {name for folder, name in results if folder == "reports"}
+        assert reports == expected, query
+        assert len(results) == len(set(results)) and (not results or meta == f"找到 {len(results)} 个结果"), query
+        if first:
+            assert results[0] == first, query
+    assert len({r for r in db.execute("select id from reports where city = '三明市'")}) > 10
+    # a full agency name ranks its own pages first: the agency's page, then its reports
+    agency, count = db.execute("select agency, count(*) from reports where city = '三明市' group by agency "
+                               "order by count(*) desc, agency limit 1").fetchone()
+    _, results = found(page, base, agency)
+    ids = {f"{r[0]}.html" for r in db.execute("select id from reports where agency = ?", (agency,))}
+    head = results[:len(ids) + 1]
+    assert head[0][0] == "agencies" and {name for folder, name in head[1:]} == ids, agency
+    # a single character matches nothing alone; the hand-written pages are found by their words
+    meta, results = found(page, base, "三")
+    assert results == [] and meta.startswith("请输入至少两个字的词")
+    _, results = found(page, base, "予以公开")
+    assert ("", "dictionary.html") in results or any(name.startswith("dictionary.html") for _, name in results)
+    page.close()

@@ -206,6 +206,7 @@ def region_page(region: dict, regions: dict[str, dict], reports: Sequence[Report
     listed = sorted(({"id": ids[p], "agency": reports[p].agency or reports[p].source.file, "year": reports[p].year,
                       "status": reports[p].status} for p in region["members"]),
                     key=lambda r: (r["agency"], -(r["year"] or 0)))
+    ranking = summary.agency_ranking(members)
     return environment().get_template("region.html").render(
         code=region["code"], name=region["name"], level_name=LEVEL_NAMES[region["level"]],
         above=[{"code": code, "name": regions[code]["name"]} for code in region["above"]], below=below,
@@ -213,7 +214,15 @@ def region_page(region: dict, regions: dict[str, dict], reports: Sequence[Report
         status_counts=summary.status_counts(members), status_names=STATUS_NAMES,
         application_totals=summary.application_totals(members), review_totals=summary.review_totals(members),
         outcome_chart=bars_chart("办理结果构成", shares, "%", "#43a047"), outcome_reports=counted, outcome_whole=whole,
-        shares=shares, same_agencies=summary.same_agencies_by_year(members), ranking=summary.agency_ranking(members), listed=listed)
+        shares=shares, same_agencies=summary.same_agencies_by_year(members), ranking=ranking[:REGION_LIST],
+        ranked=len(ranking), listed=listed[:REGION_LIST], overview_place=region["code"][:PREFIX[region["level"]]],
+        shown=REGION_LIST)
+
+
+# A region page lists this many agencies and reports at most, so that a province's page stays light;
+# the overview, filtered by the region's code (its leading digits), lists them all.
+REGION_LIST = 200
+PREFIX = {"province": 2, "city": 4, "county": 6, "township": 9}
 
 
 def home_page(reports: Sequence[Report], ids: Sequence[str], latest: int = 10) -> str:
