@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import os
 import sqlite3
 import http.server
 import re
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from builder import runner
+from builder import runner, site
 from conftest import REPORTS, ROOT
 from test_site import HOSTILE
 from test_parser import make
@@ -280,6 +281,12 @@ def test_every_page_reads_on_a_phone(browser, seed_server, seed_build):
     # the charts are drawn to the width
     chart = page.locator('[aria-label="办理结果构成"]').bounding_box()
     assert chart["x"] >= 0 and chart["x"] + chart["width"] <= PHONE["width"]
+    # the header's search button opens a box that takes the typing at once
+    page.goto(seed_server + "/about.html")
+    page.locator('label.md-header__button[for="__search"]').click()
+    expect(page.locator(".md-search__input")).to_be_focused()
+    page.keyboard.type("平潭县")
+    expect(page.locator(".gk-search .gk-search-item").first).to_contain_text("平潭县", timeout=15_000)
     page.close()
 
 
@@ -350,4 +357,74 @@ def test_search_finds_what_was_typed_as_words(browser, search_build):
     assert results == [] and meta.startswith("请输入至少两个字的词")
     _, results = found(page, base, "予以公开")
     assert ("", "dictionary.html") in results or any(name.startswith("dictionary.html") for _, name in results)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def addressed_site(tmp_path_factory):
+    """Two seeds and the Huai'an PDF, built with the site's public address."""
+    out = tmp_path_factory.mktemp("addressed-site")
+    (out / "reports").mkdir()
+    for name in ("000_3fe1192cfb6e68d3.txt", "003_b262c255d28bf770.txt", "huaian_2024.pdf", "huaian_2024.yml"):
+        if (REPORTS / name).is_file():
+            shutil.copy(REPORTS / name, out / "reports" / name)
+    os.environ[site.SITE_URL_VARIABLE] = "https://example.org/gongkai/"
+    try:
+        runner.build(runner.BuildOptions(out / "reports", out / "package", out / "site", ROOT))
+    finally:
+        del os.environ[site.SITE_URL_VARIABLE]
+    server = serve(out / "site")
+    yield out, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, PHONE], ids=["desktop", "phone"])
+def test_reading_and_finding_at_both_widths(browser, addressed_site, viewport):
+    out, base = addressed_site
+    db = sqlite3.connect(out / "package" / "gongkai.sqlite")
+    page = browser.new_page(viewport=viewport)
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    # the home page: the corpus's headline figures and the reports added last
+    page.goto(base + "/")
+    reports, received = db.execute("select count(*), (select sum(total) from applications "
+                                   "where row = 'new_received') from reports").fetchone()
+    expect(page.locator("#gk-headline")).to_contain_text(f"已收录 {reports} 份年度报告")
+    expect(page.locator("#gk-headline")).to_contain_text(f"{received} 件")
+    assert page.locator(".gk-latest li").count() == reports
+    # nothing of the search index or the table's rows until they are used
+    assert not [url for url in fetched if "/search/" in url or "/overview/r-" in url]
+    # a report: its sections in the report's order, its title once, described for sharing, its badge embeddable
+    huaian = db.execute("select id from reports where source_file = 'huaian_2024.pdf'").fetchone()[0]
+    page.goto(base + f"/reports/{huaian}.html")
+    headings = page.locator("article h2").all_inner_texts()
+    numbered = [h[0] for h in headings if h[:1] in "一二三四五六"]
+    assert numbered == list("一二三四五六")
+    title = page.title()
+    assert title.count("年度") <= 1 and "2024 年政府信息公开工作年度报告" in title
+    description = page.locator('meta[name="description"]').get_attribute("content")
+    assert description.startswith("淮安市人民政府 2024 年") and "校验结果" in description
+    assert page.locator('meta[property="og:title"]').get_attribute("content") == title.split(" - ")[0]
+    page.locator(".gk-embed summary").click()
+    expect(page.locator(".gk-embed code")).to_contain_text(f"https://example.org/gongkai/reports/{huaian}.svg")
+    # the PDF's narrative in whole paragraphs: each ends a sentence, none breaks mid-way
+    paragraphs = [p for p in page.locator(".gk-narrative p").all_inner_texts() if len(p) > 20]
+    assert paragraphs and all(p.rstrip().endswith(("。", "：", "；")) for p in paragraphs), paragraphs
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
+    # found by search engines: robots.txt names the sitemap, which lists every page
+    page.goto(base + "/robots.txt")
+    assert "Sitemap: https://example.org/gongkai/sitemap.xml" in page.inner_text("body")
+    sitemap = (out / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"https://example.org/gongkai/reports/{huaian}.html" in sitemap and "/regions/" in sitemap
+    # the search, from the header, at this width
+    page.goto(base + "/about.html")
+    if viewport["width"] < 600:  # a button opens the box, which takes the typing
+        page.locator('label.md-header__button[for="__search"]').click()
+    else:
+        page.locator(".md-search__input").click()
+    expect(page.locator(".md-search__input")).to_be_focused()
+    page.keyboard.type("淮安市人民政府")
+    first = page.locator(".gk-search .gk-search-item").first
+    expect(first).to_contain_text("淮安市人民政府", timeout=15_000)
+    page.screenshot(path=SHOTS / f"search-{viewport['width']}.png")
     page.close()

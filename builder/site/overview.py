@@ -71,7 +71,7 @@ def files(reports: Sequence[Report], ids: Sequence[str]) -> dict[str, object]:
             shards.append({"file": name, "year": -year or None, "province": names[group],
                            "rows": len(out[name])})
     out["manifest.json"] = {
-        "version": 1, "count": len(reports), "columns": list(COLUMNS), "shards": shards,
+        "version": 1, "count": len(reports), "page": FIRST_ROWS, "columns": list(COLUMNS), "shards": shards,
         "kinds": KIND_NAMES, "statuses": {s: STATUS_NAMES[s] for s in STATUS_ORDER},
         "status_order": list(STATUS_ORDER)}
     return out

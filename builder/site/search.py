@@ -30,7 +30,7 @@ FIELDS = ("name", "title", "place", "text")
 DOC_SHARD = 256  # pages' titles a file: a page of results reads a few of them
 SHORTEST = 2
 _SPLIT = re.compile(r"[\s\u200b\u3000\-–—_/\\|·•、。，,．.？?！!；;：:（）()\[\]【】《》<>“”\"'‘’「」『』〔〕［］｛｝]+")
-_WORDISH = re.compile(r"[\w]")
+_WORDISH = re.compile(r"\w")
 
 
 @cache

@@ -3,7 +3,7 @@
 // corpus; the view kept in the address; the rows of a view downloadable as CSV.
 // Report text is written as text, never as HTML.
 (function () {
-  var PAGE = 50;
+  var PAGE = 50;  // rows a page: the manifest's, which the page's own rows are
   var FILTERS = ["q", "year", "region", "kind", "status"];
 
   function setup() {
@@ -251,6 +251,7 @@
 
     json("manifest.json").then(function (m) {
       manifest = m;
+      PAGE = m.page || PAGE;
       restore();
       csv.hidden = false;
       // the page carries the first page of the plain view: nothing more is read until it is left

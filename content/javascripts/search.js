@@ -139,6 +139,16 @@
     var list = document.querySelector(".gk-search .gk-search-list");
     var latest = 0, timer = null;
     input.addEventListener("focus", function () { if (toggle) toggle.checked = true; });
+    // the header's search button opens the box (Material's own script would focus it): type at once
+    // at once, within the tap: a phone opens its keyboard only for a focus its user asked for
+    if (toggle) toggle.addEventListener("change", function () { if (toggle.checked) input.focus(); });
+    document.addEventListener("keydown", function (event) {  // "/" or "s", as in Material, outside a field
+      var target = event.target, typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+      if (!typing && !event.ctrlKey && !event.metaKey && !event.altKey && (event.key === "/" || event.key === "s")) {
+        event.preventDefault();
+        input.focus();
+      }
+    });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && toggle) { toggle.checked = false; input.blur(); }
     });
