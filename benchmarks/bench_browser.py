@@ -16,6 +16,7 @@ DOMContentLoaded ≤ 1 s at 100,000 reports; the search index ≤ 5 MB at 100,00
 from __future__ import annotations
 
 import argparse
+import re
 import functools
 import gzip
 import http.server
@@ -100,7 +101,7 @@ def _kb(size: int) -> str:
 
 def measure(site: Path, reports: int) -> list[tuple[str, str, str]]:
     """Rows (what, measured, budget) for the site of `reports` reports in `site`."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     report = next(p for p in sorted((site / "reports").glob("*.html")) if p.name != "index.html")
     server = _serve(site)
@@ -125,7 +126,7 @@ def measure(site: Path, reports: int) -> list[tuple[str, str, str]]:
 
             def sort_all(page):
                 page.locator("#gk-reports th[data-key=received] button").click()
-                page.wait_for_function("document.querySelector('.gk-shown').textContent.startsWith('显示第')")
+                expect(page.locator(".gk-shown")).to_have_text(re.compile("^显示第"), timeout=120_000)
 
             _, urls, took = _load(browser, base, "/reports/index.html", VIEWPORTS["desktop"], sort_all)
             own = _weights(site, urls)["own"]
