@@ -20,8 +20,8 @@ def analyse(document: Document, sidecar: Sidecar) -> Report:
         report = parse(document, sidecar.values)
         findings = sidecar.findings + report.findings
         if not report.tables_found:
-            findings += (Finding("no_tables", "error",
-                                 "未找到任何统计表格（表格可能是图片，或文件不是年度报告）"),)
+            findings += (Finding("no_tables", "error", "扫描件或图片经 OCR 未识别出统计表格" if document.pictures
+                                 else "未找到任何统计表格（表格可能是图片，或文件不是年度报告）"),)
             return dataclasses.replace(report, findings=findings, status="unparsed")
         findings += checks.check(dataclasses.replace(report, findings=findings))
     except Exception as err:  # a parser bug must cost one report, not the build

@@ -52,8 +52,9 @@ def parser_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def entry_key(data: bytes, sidecar: bytes | None) -> str:
-    digest = hashlib.sha256(parser_version().encode())
+def entry_key(data: bytes, sidecar: bytes | None, ocr: bool = True) -> str:
+    """`ocr` False: the report as read without OCR, kept apart from the one read with it."""
+    digest = hashlib.sha256(parser_version().encode() + (b"" if ocr else b"no-ocr"))
     digest.update(hashlib.sha256(data).digest())
     digest.update(hashlib.sha256(sidecar).digest() if sidecar is not None else b"no sidecar")
     return digest.hexdigest()

@@ -90,10 +90,12 @@ def validate(files: tuple[Path, ...]) -> None:
               help="Processes that parse reports and write their pages.")
 @click.option("--workbook", is_flag=True, help="Write the Excel workbook (gongkai.xlsx) too, as `make site` "
               "does: some 5 s a thousand reports.")
+@click.option("--no-ocr", is_flag=True, help="Do not read pictures (image files, PDFs without text) by OCR, "
+              "which costs seconds a page: such reports stay unparsed, with the reason.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=pipeline.TIME_LIMIT,
               show_default=True, help="Seconds one report may take to read and parse; past it, it is unparsed.")
 def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, project: Path, cache_file: Path,
-          no_cache: bool, jobs: int, workbook: bool, time_limit: float) -> None:
+          no_cache: bool, jobs: int, workbook: bool, time_limit: float, no_ocr: bool) -> None:
     """Parse and check every report, then write the data package (CSV, schemas, zip,
     SQLite) and the website.
 
@@ -107,6 +109,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
         gongkai build --reports reports/ --package datapackage/ --site site/
         gongkai build --no-site
         gongkai build --workbook
+        gongkai build --no-ocr
     """
     if not reports_dir.is_dir():
         raise click.UsageError(f"报告文件夹不存在：{reports_dir}")
@@ -120,7 +123,7 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
         built = _build(runner.BuildOptions(reports_dir=reports_dir, package_dir=package_dir,
                                            site_dir=None if no_site else site_dir, project=project, created=created,
                                            cache_file=None if no_cache else cache_file, jobs=jobs,
-                                           time_bound=time_limit, workbook=workbook))
+                                           time_bound=time_limit, workbook=workbook, ocr=not no_ocr))
     except (SiteDirTaken, runner.BuildRunning) as err:
         click.echo(f"构建失败：{err}", err=True)
         sys.exit(2)

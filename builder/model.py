@@ -45,6 +45,18 @@ class Source:
     encoding: str | None = None
 
 
+class OcrCell(NamedTuple):
+    """A table cell read by OCR: the number it has in its row's `lines`, its page, its box in
+    the page's pixels (x0, y0, x1, y1), the text read and the least confidence of its parts
+    (None for a cell with no text)."""
+
+    number: int
+    page: int
+    box: tuple[int, int, int, int]
+    text: str
+    confidence: float | None
+
+
 @dataclass(frozen=True)
 class Document:
     """What every reader produces: the same intermediate form for every format."""
@@ -53,6 +65,8 @@ class Document:
     rows: tuple[DocRow, ...]
     # what the file says of itself outside its text: a web page's <title> and meta tags
     properties: tuple[tuple[str, str], ...] = ()
+    ocr: tuple[OcrCell, ...] = ()  # the cells read by OCR, when the pages were pictures
+    pictures: bool = False  # the pages were pictures, read by OCR
 
 
 class Figure(NamedTuple):
@@ -98,6 +112,7 @@ class Report:
     tables_found: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     status: Status = "unparsed"
+    ocr: Mapping[str, OcrCell] = field(default_factory=dict)  # the cell each figure read by OCR came from
 
     def value(self, path: str) -> Number | None:
         return self.values.get(path)

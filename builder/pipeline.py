@@ -22,26 +22,27 @@ TIME_LIMIT = 60.0  # seconds a report may take to read, parse and check; a 200-p
 MEMORY_LIMIT = 2 * 1024**3  # bytes a report may add to its process: a 50 MB PDF needs a few hundred MB
 
 
-def process(path: Path, links: frozenset[tuple[int, int]] = frozenset()) -> Report:
-    """Read, parse and check one report file (`links`: see `readers.load`)."""
+def process(path: Path, links: frozenset[tuple[int, int]] = frozenset(), ocr: bool = True) -> Report:
+    """Read, parse and check one report file (`links`: see `readers.load`; `ocr`: whether
+    pictures are read by OCR)."""
     try:
         data = readers.load(path, links)
     except readers.ReadError as err:
         return unparsed(bare_source(path), Finding("unreadable", "error", str(err)))
     try:
-        document = readers.read(path, data)
+        document = readers.read(path, data, ocr)
     except readers.ReadError as err:
         return unparsed(err.source or bare_source(path, data), Finding("unreadable", "error", str(err)))
     return analyse(document, sidecar.load(sidecar.path_for(path)))
 
 
 def process_bounded(path: Path, seconds: float | None, memory: int | None = MEMORY_LIMIT,
-                    links: frozenset[tuple[int, int]] = frozenset()) -> Report:
+                    links: frozenset[tuple[int, int]] = frozenset(), ocr: bool = True) -> Report:
     """`process`, given up after `seconds` with status `unparsed`, and with at most `memory`
     bytes more than the process had (see `pool.memory_limit`)."""
     try:
         with pool.time_limit(seconds), pool.memory_limit(memory):
-            return process(path, links)
+            return process(path, links, ocr)
     except pool.TimeLimit:
         return unparsed(bare_source(path), Finding("timeout", "error", f"读取与解析超过 {seconds:g} 秒，已放弃"))
 

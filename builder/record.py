@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from builder.forms import TABLES, TEMPLATES
-from builder.model import Figure, Finding, Number, Report, Source
+from builder.model import Figure, Finding, Number, OcrCell, Report, Source
 
 
 def to_record(report: Report, exact: bool = False) -> dict[str, Any]:
@@ -37,6 +37,9 @@ def to_record(report: Report, exact: bool = False) -> dict[str, Any]:
                 where["page"] = page
             if printed is not None:
                 where["printed"] = printed
+            if path in report.ocr:  # read from a picture: where, and how surely
+                cell = report.ocr[path]
+                where["ocr"] = {"cell": cell.number, "box": list(cell.box), "confidence": cell.confidence}
     data["inferred"] = sorted(inferred)
     data["provenance"] = provenance
     data["sections"] = dict(report.sections)
@@ -51,6 +54,8 @@ def from_record(data: dict[str, Any]) -> Report:
     inferred = set(data["inferred"])
     provenance = data["provenance"]
     figures: dict[str, Figure] = {}
+    ocr = {path: OcrCell(where["ocr"]["cell"], where.get("page"), tuple(where["ocr"]["box"]), where.get("printed") or "",
+                         where["ocr"]["confidence"]) for path, where in provenance.items() if "ocr" in where}
     if data["template"] is not None:
         paths = TEMPLATES[data["template"]].path_index()
         # the cells the mapping holds (a summary holds some only), in its order, which is the form's
@@ -71,12 +76,12 @@ def from_record(data: dict[str, Any]) -> Report:
         units=data["units"], sections=data["sections"], tables_found=tuple(data["tables_found"]),
         findings=tuple(Finding(f["rule"], f["severity"], f["message"], tuple(f["cells"]), from_number(f["expected"]),
                                from_number(f["actual"])) for f in data["findings"]),
-        status=data["status"])
+        status=data["status"], ocr=ocr)
 
 
 # What a report says of itself: every field of Report but its source and what was read from
 # its tables and text, in the order of Report's fields. A field added to Report comes here too.
-_READ = ("source", "figures", "units", "sections", "tables_found", "findings", "status")
+_READ = ("source", "figures", "units", "sections", "tables_found", "findings", "status", "ocr")
 METADATA = tuple(f.name for f in dataclasses.fields(Report) if f.name not in _READ)
 _KEYS = {"report_id": "id"}  # names in the mapping other than the field's
 _SOURCE = tuple(f.name for f in dataclasses.fields(Source))

@@ -47,6 +47,7 @@ class BuildOptions:
     # the package's Excel workbook too: some 5 s a thousand reports (XlsxWriter's cost a cell), so
     # asked for by publishing (`make site`), not by every build
     workbook: bool = False
+    ocr: bool = True  # pictures and PDFs without text read by OCR, the costliest stage (seconds a page)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class WorkerSetup:
     site: site.Site | None
     time_bound: float | None
     links: frozenset[tuple[int, int]] = frozenset()  # see `readers.load`
+    ocr: bool = True  # pictures read by OCR (`--no-ocr`: unparsed, with the reason)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def build(options: BuildOptions) -> Built:
             cache = ParseCache(cache_file, check=True)
             stack.callback(cache.close)
             links = site.earlier_copies(site_dir) if site_dir else frozenset()
-            setup = WorkerSetup(cache_file, None, options.time_bound, links)
+            setup = WorkerSetup(cache_file, None, options.time_bound, links, options.ocr)
             held, parsed = _parse_all(paths, cache, executor, setup, options.progress)
             summaries, extra = pipeline.with_corpus_findings([h.summary for h in held])
             ids = report_ids(summaries)
@@ -139,7 +141,7 @@ def build(options: BuildOptions) -> Built:
                      for i in sorted(range(len(paths)), key=ids.__getitem__)]
             entries: list[dict] = []
             writer = stack.enter_context(PackageWriter(options.package_dir, options.workbook))
-            setup = WorkerSetup(cache_file, site_run, options.time_bound, links)
+            setup = WorkerSetup(cache_file, site_run, options.time_bound, links, options.ocr)
             with executor.mapper(len(tasks), _open_worker, (setup,), _close_worker) as run:
                 for rows, entry in _here_if_crashed(run(_publish, tasks), _publish, setup):
                     writer.add(rows)
@@ -196,7 +198,7 @@ def _parse_all(paths: list[Path], cache: ParseCache, executor: pool.Executor, se
                 try:
                     held.append(Held(found.key, _named(decode(found.summary), path)))
                 except (ValueError, KeyError, TypeError, IndexError, AttributeError):  # an entry that does not read
-                    report = pipeline.process_bounded(path, setup.time_bound, links=setup.links)
+                    report = pipeline.process_bounded(path, setup.time_bound, links=setup.links, ocr=setup.ocr)
                     held.append(Held(None, pipeline.summarize(report), report))
             if progress:
                 progress(path)
@@ -248,11 +250,11 @@ def _parse(path: Path) -> Parsed:
         data = readers.load(path, setup.links)
     except readers.ReadError:
         return Parsed(None, encode(pipeline.process(path)), None)
-    key = entry_key(data, sidecar.raw(sidecar.path_for(path)))
+    key = entry_key(data, sidecar.raw(sidecar.path_for(path)), setup.ocr)
     summary = _worker["cache"].get_summary(key, hashlib.sha256(data).hexdigest())
     if summary is not None:
         return Parsed(key, None, summary)
-    report = pipeline.process_bounded(path, setup.time_bound, links=setup.links)
+    report = pipeline.process_bounded(path, setup.time_bound, links=setup.links, ocr=setup.ocr)
     return Parsed(key, encode(report), encode(pipeline.summarize(report)))
 
 
@@ -263,7 +265,7 @@ def _publish(task: PublishTask) -> tuple[dict[str, list[tuple]], dict | None]:
     report = task.whole
     if report is None:  # an entry lost since it was stored costs a parse, never the report
         report = _worker["cache"].get(task.key, task.sha256) or pipeline.process_bounded(
-            task.path, setup.time_bound, links=setup.links)
+            task.path, setup.time_bound, links=setup.links, ocr=setup.ocr)
     report = pipeline.with_findings(_named(report, task.path), task.extra)
     rows = {name: list(table_rows) for name, table_rows in rows_of(report, task.report_id).items()}
     if setup.site is None:

@@ -91,6 +91,10 @@ PARSE_FINDINGS = (
     Entry("place_from_name", "info", "所在地区仅由机关名称（及网址）推定，未经附加信息或正文印证"),
     Entry("sidecar", "warning", "附加信息文件有误"),
     Entry("header_missing", "info", "未找到表头"),
+    Entry("ocr_read", "info", "表格是图片，数字由 OCR 识别"),
+    Entry("ocr_doubtful", "warning", "OCR 识别置信度低的数字记为空缺"),
+    Entry("ocr_sum_broken", "warning", "OCR 读出的数字不符合勾稽关系，记为空缺"),
+    Entry("ocr_unavailable", "error", "表格是图片，未做 OCR"),
 )
 
 CATALOG = {entry.id: entry for entry in (*REPORT_RULES, *CORPUS_RULES, *PARSE_FINDINGS)}

@@ -94,6 +94,14 @@ def test_bad_files_are_unparsed_with_a_reason(tmp_path, name, content, message):
     assert any(message in f.message for f in report.findings), report.findings
 
 
+def test_a_scan_without_ocr_is_unparsed_and_says_why(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_minimal_pdf(b"0 0 m 100 100 l S"))
+    report = pipeline.process(path, ocr=False)
+    assert report.status == "unparsed" and report.findings[0].rule == "unreadable"
+    assert "扫描件" in report.findings[0].message and "--no-ocr" in report.findings[0].message
+
+
 def test_a_zip_bomb_is_not_inflated(tmp_path):
     path = tmp_path / "bomb.docx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -8,6 +8,7 @@ from functools import cache
 from builder.model import MISSING, Document, DocRow, Figure, Finding, Report
 from builder.parse.flattened import unflatten
 from builder.parse.metadata import read_metadata
+from builder.parse.ocr import doubted
 from builder.parse.sections import find_sections, narrative
 from builder.parse.tables import read_active, read_grid, read_reviews
 from builder import places
@@ -39,6 +40,10 @@ def parse(document: Document, given: Mapping[str, object] | None = None) -> Repo
     # in the form's order, whatever order the tables were read in: every copy of a report, parsed or
     # from the cache, lists its cells alike
     figures = {path: figures.get(path, MISSING) for path in template.cell_paths()}
+    ocr_cells = {}
+    if document.ocr and found:
+        figures, doubts, ocr_cells = doubted(figures, document.ocr, template)
+        findings += doubts
     if fields.get("agency") is None:
         findings.append(Finding("metadata_missing", "warning", "无法从标题中识别机关名称"))
     if fields.get("year") is None:
@@ -47,7 +52,7 @@ def parse(document: Document, given: Mapping[str, object] | None = None) -> Repo
         source=document.source, **fields, template=template.version if found else None,
         figures=figures if found else {},
         units=units, sections=narrative(rows, spans, meta.title_row), tables_found=found,
-        findings=tuple(findings), status="unparsed",
+        findings=tuple(findings), status="unparsed", ocr=ocr_cells,
     )
 
 

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 
 from builder.model import Document, Source
-from builder.readers import docx, html, pdf, text
+from builder.readers import docx, html, ocr, pdf, text
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -31,9 +31,11 @@ READERS = {
     "html": html.read,
     "docx": docx.read,
     "pdf": pdf.read,
+    "image": ocr.read_image,
 }
+NO_OCR = "（OCR 已用 --no-ocr 关闭）"
 EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "txt", ".html": "html", ".htm": "html", ".docx": "docx",
-              ".pdf": "pdf"}
+              ".pdf": "pdf", ".png": "image", ".jpg": "image", ".jpeg": "image"}
 UNSUPPORTED = {
     ".doc": "旧版 Word（.doc）文件无法直接读取，请另存为 .docx",
 }
@@ -46,6 +48,8 @@ def format_of(path: Path, data: bytes | None = None) -> str | None:
         head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         if head.startswith(b"%pdf-"):
             return "pdf"
+        if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+            return "image"
         if head.startswith(b"pk\x03\x04") and b"word/" in data[:65536]:
             return "docx"
         if head.startswith((b"<!doctype html", b"<html")) or b"<table" in data[:4096].lower():
@@ -82,8 +86,9 @@ def load(path: Path, links: frozenset[tuple[int, int]] = frozenset()) -> bytes:
         raise ReadError(f"无法打开文件：{err.strerror or err}") from None
 
 
-def read(path: Path, data: bytes | None = None) -> Document:
-    """Read one report file, or its bytes already loaded."""
+def read(path: Path, data: bytes | None = None, ocr_pictures: bool = True) -> Document:
+    """Read one report file, or its bytes already loaded; a picture, or a PDF without text,
+    by OCR unless `ocr_pictures` is False (`gongkai build --no-ocr`)."""
     suffix = path.suffix.lower()
     if suffix in UNSUPPORTED:
         raise ReadError(UNSUPPORTED[suffix])
@@ -94,7 +99,14 @@ def read(path: Path, data: bytes | None = None) -> Document:
         raise ReadError(f"不支持的文件类型：{suffix or '（无扩展名）'}")
     source = Source(file=path.name, format=fmt, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     try:
-        return READERS[fmt](data, source)
+        if fmt == "image" and not ocr_pictures:
+            raise text.NotText("报告是图片，需要 OCR 才能读取" + NO_OCR)
+        try:
+            return READERS[fmt](data, source)
+        except pdf.Scanned as err:
+            if not ocr_pictures:
+                raise text.NotText(str(err) + NO_OCR) from None
+            return ocr.read_pages(pdf.page_images(data, ocr.DPI, ocr.MAX_PAGES), source)
     except text.NotText as err:
         raise ReadError(str(err), source) from None
     except MemoryError:  # the bound of `pool.memory_limit`: a file that inflates without end

@@ -51,6 +51,20 @@ def read(data: bytes, source: Source) -> Document:
     return Document(source, tuple(rows))
 
 
+def page_images(data: bytes, dpi: int, most: int):
+    """A scanned PDF's pages as images (pdfium), for OCR; at most `most` pages."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        if len(document) > most:
+            raise NotText(f"扫描件页数过多（{len(document)} 页，OCR 上限 {most} 页）")
+        for number in range(len(document)):
+            yield document[number].render(scale=dpi / 72).to_pil()
+    finally:
+        document.close()
+
+
 def _declared_pages(pdf) -> int:
     """The page count the page tree declares (0 when it declares none)."""
     try:

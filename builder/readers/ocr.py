@@ -1,0 +1,150 @@
+"""Tables published as pictures, read by OCR (RapidOCR: its models ship in the wheel, run by
+onnxruntime on the CPU): an image file, or a PDF page without a text layer rendered to one.
+
+A page's ruling lines (found with OpenCV) give the table's cells; each text box the OCR finds
+goes to the cell its centre lies in, and the cells' top edges give the rows, so that the
+parser gets the same rows of cells as from a Word or HTML table. Text outside the tables is
+put into lines by height. Every cell keeps where it was read: each cell has a number of its
+own in the row's `lines`, which `Document.ocr` maps to its page, box and confidence, so that
+a figure taken from it can be traced back, and doubted (`parse.ocr`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+from builder.model import Document, DocRow, OcrCell, Source
+from builder.readers.cells import clean_cell
+from builder.readers.text import NotText
+
+DPI = 150  # a page rendered for OCR: see docs/performance.md for the measure behind it
+MAX_PAGES = 20  # OCR costs seconds a page: a longer scan is refused rather than read for minutes
+MAX_PIXELS = 40_000_000  # an image's bound: a decompression bomb is refused before it is decoded
+_MIN_CELL = 8  # pixels: a smaller hole between lines is the gap of a double rule, not a cell
+
+
+@cache
+def _engine():
+    from rapidocr_onnxruntime import RapidOCR  # imported on first use: loading its models takes a second
+
+    return RapidOCR()
+
+
+def read_image(data: bytes, source: Source) -> Document:
+    """An image file put in as a report."""
+    image = _decode(data)
+    rows, cells = page_rows(image, 1, 0)
+    return Document(source, tuple(rows), ocr=tuple(cells), pictures=True)
+
+
+def read_pages(images: Iterable, source: Source) -> Document:
+    """Pages already rendered (a scanned PDF's), in order."""
+    rows: list[DocRow] = []
+    cells: list[OcrCell] = []
+    for number, image in enumerate(images, start=1):
+        page, found = page_rows(image, number, len(cells))
+        rows.extend(page)
+        cells.extend(found)
+    return Document(source, tuple(rows), ocr=tuple(cells), pictures=True)
+
+
+def _decode(data: bytes):
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.width * opened.height > MAX_PIXELS:
+                raise NotText(f"图片过大（{opened.width}×{opened.height} 像素），未读取")
+            return opened.convert("RGB")
+    except (Image.DecompressionBombError, Image.UnidentifiedImageError, OSError) as err:
+        raise NotText(f"图片无法读取（{type(err).__name__}）") from None
+
+
+def page_rows(image, page: int, first_cell: int) -> tuple[list[DocRow], list[OcrCell]]:
+    """The rows of one page image, top to bottom, and the cells read; cells are numbered from
+    `first_cell` + 1 (a number no reader's line takes: rows of OCR have no text lines)."""
+    import numpy
+
+    pixels = numpy.asarray(image.convert("RGB"))[:, :, ::-1]  # OpenCV's order of colours
+    found, _ = _engine()(pixels)
+    boxes = [(_bounds(points), clean_cell(text), float(score)) for points, text, score in (found or ())
+             if clean_cell(text)]
+    grid = table_cells(pixels)
+    in_cell: dict[int, list] = {n: [] for n in range(len(grid))}
+    outside = []
+    for box in boxes:
+        x, y = (box[0][0] + box[0][2]) / 2, (box[0][1] + box[0][3]) / 2
+        home = next((n for n, (x0, y0, x1, y1) in enumerate(grid) if x0 <= x <= x1 and y0 <= y <= y1), None)
+        (in_cell[home] if home is not None else outside).append(box)
+    placed: list[tuple[float, DocRow]] = []
+    cells: list[OcrCell] = []
+    for top, members in _rows_of(grid):
+        texts, lines = [], []
+        for n in members:
+            parts = sorted(in_cell[n], key=lambda b: (round(b[0][1] / 10), b[0][0]))
+            text = "".join(p[1] for p in parts)
+            number = first_cell + len(cells) + 1
+            cells.append(OcrCell(number, page, tuple(round(v) for v in grid[n]), text,
+                                 min((p[2] for p in parts), default=None)))
+            texts.append(text)
+            lines.append(number)
+        placed.append((top, DocRow.of(tuple(texts), tuple(lines), True, page)))
+    for top, line in _lines_of(outside):
+        placed.append((top, DocRow.of((line,), (None,), False, page)))
+    placed.sort(key=lambda item: item[0])
+    return [row for _, row in placed], cells
+
+
+def _bounds(points) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def table_cells(pixels) -> list[tuple[int, int, int, int]]:
+    """The cells of the page's ruled tables, as (x0, y0, x1, y1): the holes that the page's long
+    horizontal and vertical strokes enclose."""
+    import cv2
+
+    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
+    ink = cv2.adaptiveThreshold(~gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
+    height, width = ink.shape
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(width // 40, 10), 1)))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(height // 60, 10))))
+    rules = cv2.dilate(across | down, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    contours, hierarchy = cv2.findContours(rules, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    cells = []
+    for contour, (_, _, _, parent) in zip(contours, hierarchy[0] if hierarchy is not None else ()):
+        if parent < 0:  # an outer edge of the rules, not a hole between them
+            continue
+        x, y, w, h = cv2.boundingRect(contour)
+        if w >= _MIN_CELL and h >= _MIN_CELL and w < width * 0.98:
+            cells.append((x, y, x + w, y + h))
+    return cells
+
+
+def _rows_of(grid: Sequence[tuple[int, int, int, int]]) -> list[tuple[float, list[int]]]:
+    """The cells by row: those whose tops lie within a few pixels, left to right. A cell that
+    spans rows belongs to its first, as a merged cell of an HTML table does."""
+    order = sorted(range(len(grid)), key=lambda n: (grid[n][1], grid[n][0]))
+    rows: list[tuple[float, list[int]]] = []
+    for n in order:
+        if rows and abs(grid[n][1] - rows[-1][0]) <= 6:
+            rows[-1][1].append(n)
+        else:
+            rows.append((grid[n][1], [n]))
+    return [(top, sorted(members, key=lambda n: grid[n][0])) for top, members in rows]
+
+
+def _lines_of(boxes: list) -> list[tuple[float, str]]:
+    """Text outside the tables in lines: boxes whose middles lie within half a box's height."""
+    lines: list[tuple[float, float, list]] = []
+    for box in sorted(boxes, key=lambda b: (b[0][1] + b[0][3]) / 2):
+        middle, size = (box[0][1] + box[0][3]) / 2, box[0][3] - box[0][1]
+        if lines and abs(middle - lines[-1][1]) <= size / 2:
+            lines[-1][2].append(box)
+        else:
+            lines.append((box[0][1], middle, [box]))
+    return [(top, " ".join(b[1] for b in sorted(members, key=lambda b: b[0][0]))) for top, _, members in lines]

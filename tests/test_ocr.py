@@ -1,0 +1,115 @@
+"""Tables published as pictures (issue 16): the OCR reader on rendered forms with known
+figures, and the doubts that keep a misread figure from being published."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import sqlite3
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+from builder import pipeline, runner, synth
+from builder.forms import TEMPLATES
+from builder.model import Document, OcrCell, Source
+from builder.parse import parse
+from builder.readers import text as text_reader
+from builder.synth.corpus import docx_report
+from conftest import ROOT
+from test_parser import make
+
+
+def as_if_read_by_ocr(text: str, confidence=lambda line: 0.99) -> Document:
+    """A synthetic report read by the text reader, each line standing for a cell OCR read."""
+    data = text.encode("utf-8")
+    document = text_reader.read(data, Source("scan.png", "image", "", len(data)))
+    lines = sorted({line for row in document.rows for line in row.lines if line is not None})
+    cells = tuple(OcrCell(line, 1, (0, line * 20, 100, line * 20 + 18), "", confidence(line)) for line in lines)
+    return dataclasses.replace(document, ocr=cells, pictures=True)
+
+
+def line_of(text: str, label: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if label in line.split("\t"))
+
+
+def test_figures_read_surely_are_kept_with_their_cell():
+    text, values = make(layout="tab")
+    report = parse(as_if_read_by_ocr(text))
+    assert {p: report.value(p) for p in values} == values
+    assert set(report.ocr) == {p for p, f in report.figures.items() if f.value is not None and not f.inferred}
+    assert [f.rule for f in report.findings if f.rule.startswith("ocr")] == ["ocr_read"]
+
+
+def test_a_figure_read_with_low_confidence_is_blank_and_named():
+    text, values = make(layout="tab")
+    doubtful = line_of(text, "（一）予以公开")
+    report = parse(as_if_read_by_ocr(text, lambda line: 0.5 if line == doubtful else 0.99))
+    row = TEMPLATES["2021"].row_paths("applications", "granted")
+    assert all(report.value(p) is None for p in row)
+    assert all(report.figures[p].printed is not None for p in row)  # what was read stays, for the page to show
+    finding = next(f for f in report.findings if f.rule == "ocr_doubtful")
+    assert set(finding.cells) == set(row) and finding.severity == "warning"
+    others = [p for p in values if p not in row and values[p] is not None]
+    assert all(report.value(p) == values[p] for p in others)
+
+
+def test_figures_of_a_sum_that_ocr_broke_are_blank_never_published_as_read():
+    template = TEMPLATES["2021"]
+    total = template.path("applications", "granted", "total")
+
+    def misread(values):
+        values[total] += 3  # as a 3 read for an 8 would
+    text, values = make(layout="tab", edit=misread)
+    report = parse(as_if_read_by_ocr(text))
+    finding = next(f for f in report.findings if f.rule == "ocr_sum_broken")
+    assert total in finding.cells and report.value(total) is None
+    assert all(report.value(p) is None for p in finding.cells)
+    # the same figures in a text report are published as printed, for the checks to flag
+    from conftest import parse_text
+    assert parse_text(text).value(total) == values[total]
+
+
+def _rendered(folder: Path, dpi: int) -> tuple[Path, dict]:
+    """A filled 2021 form as Word, turned into PDF by LibreOffice and into pictures by pdfium:
+    an image-only PDF of its pages, at `dpi`."""
+    import pypdfium2
+
+    values = synth.figures(random.Random(3), TEMPLATES["2021"], scale=3)
+    (folder / "form.docx").write_bytes(docx_report("2021", values, "建宁县财政局", 2023))
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(folder / "form.docx")],
+                   check=True, capture_output=True, timeout=180)
+    document = pypdfium2.PdfDocument(folder / "form.pdf")
+    pages = [document[n].render(scale=dpi / 72).to_pil().convert("RGB") for n in range(len(document))]
+    document.close()
+    scan = folder / "reports" / "scan.pdf"
+    scan.parent.mkdir()
+    pages[0].save(scan, save_all=True, append_images=pages[1:], resolution=dpi)
+    return scan, values
+
+
+def test_an_image_only_pdf_is_read_by_ocr_and_publishes_no_wrong_figure(tmp_path):
+    scan, values = _rendered(tmp_path, 150)
+    assert pipeline.process(scan, ocr=False).status == "unparsed"
+    options = runner.BuildOptions(scan.parent, tmp_path / "package", None, ROOT, cache_file=tmp_path / "cache.sqlite")
+    built = runner.build(options)
+    report = built.reports[0]
+    assert report.status in ("pass", "warn") and report.template == "2021"
+    assert any(f.rule == "ocr_read" for f in report.findings)  # said on its page: the figures came from OCR
+    db = sqlite3.connect(tmp_path / "package" / "gongkai.sqlite")
+    got = {f"applications/{row[0]}/{column}": value for row in
+           db.execute("select row, natural_person, commercial_enterprise, research_institution, social_welfare_org, "
+                      "legal_service_org, other_org, total from applications")
+           for column, value in zip(("natural_person", "commercial_enterprise", "research_institution",
+                                     "social_welfare_org", "legal_service_org", "other_org", "total"), row[1:])}
+    got.update({f"active_disclosure/{a}/{i}/{m}": v for a, i, m, v in
+                db.execute("select article, item, metric, value from active_disclosure")})
+    got.update({f"reviews_litigation/{row[0]}/{c}": v for row in
+                db.execute("select proceeding, upheld, corrected, other, pending, total from reviews_litigation")
+                for c, v in zip(("upheld", "corrected", "other", "pending", "total"), row[1:])})
+    published = {p: v for p, v in got.items() if v is not None and p in values}
+    wrong = {p: (values[p], v) for p, v in published.items() if Decimal(str(v)) != values[p]}
+    assert wrong == {}  # a doubtful cell is blank and flagged, never published as read
+    assert len(published) >= 0.95 * len(values), (len(published), len(values))
+    # the parse cache keeps what OCR read: a second build reads no picture again
+    assert runner.build(options).parsed == 0
