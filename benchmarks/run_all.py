@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_browser  # noqa: E402  (beside this file)
+import bench_ocr  # noqa: E402
 
 
 def child(code: str) -> tuple[float, float, str]:
@@ -92,6 +93,7 @@ def main() -> None:
     rows, browser_rows = [], []
     rows.append(("read + parse + check, one core", line_of("import runpy; runpy.run_path('benchmarks/bench_parse.py', run_name='__main__')"), "≥ 1,000 reports/s"))
     rows.append(("6-page PDF", line_of("import runpy; runpy.run_path('benchmarks/bench_pdf.py', run_name='__main__')"), "< 1 s"))
+    rows += bench_ocr.measure()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         sizes = [1_000, 10_000] + ([100_000] if args.full else [])

@@ -55,6 +55,7 @@ class OcrCell(NamedTuple):
     box: tuple[int, int, int, int]
     text: str
     confidence: float | None
+    row: int = 0  # the table row it was read in (numbered through the document)
 
 
 @dataclass(frozen=True)

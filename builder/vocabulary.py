@@ -93,8 +93,8 @@ PARSE_FINDINGS = (
     Entry("header_missing", "info", "未找到表头"),
     Entry("ocr_read", "info", "表格是图片，数字由 OCR 识别"),
     Entry("ocr_doubtful", "warning", "OCR 识别置信度低的数字记为空缺"),
+    Entry("ocr_label_doubtful", "warning", "OCR 读出的行标签与所在行不符，该行数字记为空缺"),
     Entry("ocr_sum_broken", "warning", "OCR 读出的数字不符合勾稽关系，记为空缺"),
-    Entry("ocr_unavailable", "error", "表格是图片，未做 OCR"),
 )
 
 CATALOG = {entry.id: entry for entry in (*REPORT_RULES, *CORPUS_RULES, *PARSE_FINDINGS)}

@@ -4,18 +4,15 @@ figures, and the doubts that keep a misread figure from being published."""
 from __future__ import annotations
 
 import dataclasses
-import random
 import sqlite3
-import subprocess
 from decimal import Decimal
-from pathlib import Path
 
-from builder import pipeline, runner, synth
+from builder import pipeline, runner
 from builder.forms import TEMPLATES
 from builder.model import Document, OcrCell, Source
 from builder.parse import parse
 from builder.readers import text as text_reader
-from builder.synth.corpus import docx_report
+from builder.synth import scans
 from conftest import ROOT
 from test_parser import make
 
@@ -24,8 +21,10 @@ def as_if_read_by_ocr(text: str, confidence=lambda line: 0.99) -> Document:
     """A synthetic report read by the text reader, each line standing for a cell OCR read."""
     data = text.encode("utf-8")
     document = text_reader.read(data, Source("scan.png", "image", "", len(data)))
-    lines = sorted({line for row in document.rows for line in row.lines if line is not None})
-    cells = tuple(OcrCell(line, 1, (0, line * 20, 100, line * 20 + 18), "", confidence(line)) for line in lines)
+    labels = {row.lines[0]: "".join(t for t in row.texts if not t.strip().isdigit())
+              for row in reversed(document.rows) if row.lines and row.lines[0] is not None}
+    cells = tuple(OcrCell(line, 1, (0, line * 20, 100, line * 20 + 18), label, confidence(line), line)
+                  for line, label in sorted(labels.items()))
     return dataclasses.replace(document, ocr=cells, pictures=True)
 
 
@@ -54,6 +53,17 @@ def test_a_figure_read_with_low_confidence_is_blank_and_named():
     assert all(report.value(p) == values[p] for p in others)
 
 
+def test_figures_whose_row_label_was_misread_are_blank_never_placed_in_another_row():
+    text, values = make(layout="tab")
+    doubtful = line_of(text, "（一）予以公开")
+    document = as_if_read_by_ocr(text)
+    cells = tuple(c._replace(text="（一）予以") if c.number == doubtful else c for c in document.ocr)
+    report = parse(dataclasses.replace(document, ocr=cells))
+    row = TEMPLATES["2021"].row_paths("applications", "granted")
+    finding = next(f for f in report.findings if f.rule == "ocr_label_doubtful")
+    assert set(finding.cells) == set(row) and all(report.value(p) is None for p in row)
+
+
 def test_figures_of_a_sum_that_ocr_broke_are_blank_never_published_as_read():
     template = TEMPLATES["2021"]
     total = template.path("applications", "granted", "total")
@@ -70,26 +80,10 @@ def test_figures_of_a_sum_that_ocr_broke_are_blank_never_published_as_read():
     assert parse_text(text).value(total) == values[total]
 
 
-def _rendered(folder: Path, dpi: int) -> tuple[Path, dict]:
-    """A filled 2021 form as Word, turned into PDF by LibreOffice and into pictures by pdfium:
-    an image-only PDF of its pages, at `dpi`."""
-    import pypdfium2
-
-    values = synth.figures(random.Random(3), TEMPLATES["2021"], scale=3)
-    (folder / "form.docx").write_bytes(docx_report("2021", values, "建宁县财政局", 2023))
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(folder / "form.docx")],
-                   check=True, capture_output=True, timeout=180)
-    document = pypdfium2.PdfDocument(folder / "form.pdf")
-    pages = [document[n].render(scale=dpi / 72).to_pil().convert("RGB") for n in range(len(document))]
-    document.close()
-    scan = folder / "reports" / "scan.pdf"
-    scan.parent.mkdir()
-    pages[0].save(scan, save_all=True, append_images=pages[1:], resolution=dpi)
-    return scan, values
-
-
 def test_an_image_only_pdf_is_read_by_ocr_and_publishes_no_wrong_figure(tmp_path):
-    scan, values = _rendered(tmp_path, 150)
+    pdf, values = scans.form_pdf(tmp_path)
+    (tmp_path / "reports").mkdir()
+    scan = scans.image_only_pdf(scans.page_images(pdf, 150), tmp_path / "reports" / "scan.pdf", 150)
     assert pipeline.process(scan, ocr=False).status == "unparsed"
     options = runner.BuildOptions(scan.parent, tmp_path / "package", None, ROOT, cache_file=tmp_path / "cache.sqlite")
     built = runner.build(options)
@@ -110,6 +104,32 @@ def test_an_image_only_pdf_is_read_by_ocr_and_publishes_no_wrong_figure(tmp_path
     published = {p: v for p, v in got.items() if v is not None and p in values}
     wrong = {p: (values[p], v) for p, v in published.items() if Decimal(str(v)) != values[p]}
     assert wrong == {}  # a doubtful cell is blank and flagged, never published as read
-    assert len(published) >= 0.95 * len(values), (len(published), len(values))
+    assert len(published) >= 0.995 * len(values), (len(published), len(values))  # issue 16's bar at 150 dpi
     # the parse cache keeps what OCR read: a second build reads no picture again
     assert runner.build(options).parsed == 0
+
+
+def test_a_page_put_in_as_a_picture_is_read(tmp_path):
+    pdf, values = scans.form_pdf(tmp_path)
+    page = scans.scanned(scans.page_images(pdf, 150)[1], rotate=1.5, jpeg=70)  # the page of section 三
+    page.save(tmp_path / "page.jpg", quality=95)
+    report = pipeline.process(tmp_path / "page.jpg")
+    assert report.source.format == "image" and "applications" in report.tables_found
+    read = {p: report.value(p) for p in values if p.startswith("applications/") and report.value(p) is not None}
+    assert read and all(v == values[p] for p, v in read.items())
+    assert all(p in report.ocr for p in read)
+
+
+def test_a_picture_of_billions_of_pixels_is_refused_before_it_is_decoded(tmp_path):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)  # 10^10 pixels declared
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + \
+        chunk(b"IEND", b"")
+    path = tmp_path / "bomb.png"
+    path.write_bytes(bomb)
+    report = pipeline.process(path)
+    assert report.status == "unparsed" and "图片" in report.findings[0].message

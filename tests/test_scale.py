@@ -71,10 +71,10 @@ def _one_report_misbehaves(tmp_path, monkeypatch, seed: int, misbehave) -> tuple
     bad = sorted((tmp_path / "reports").glob("*.txt"))[seed % 7]
     process = pipeline.process
 
-    def patched(path, links=frozenset()):
+    def patched(path, links=frozenset(), ocr=True):
         if path == bad:
             misbehave()
-        return process(path, links)
+        return process(path, links, ocr)
 
     monkeypatch.setattr(pipeline, "process", patched)  # forked workers inherit it
     built = runner.build(runner.BuildOptions(tmp_path / "reports", tmp_path / "package", jobs=2, time_bound=1))

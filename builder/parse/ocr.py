@@ -5,12 +5,20 @@ box and confidence, so that it can be marked as OCR and checked against the pict
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from difflib import SequenceMatcher
+from functools import cache
 
-from builder.forms import Template
+from builder.forms import TEMPLATES, Template
 from builder.model import Figure, Finding, OcrCell
+from builder.parse.cells import normalize_label
 
 THRESHOLD = 0.9  # RapidOCR's confidence; the figures under it on rendered tables: docs/performance.md
+LABEL_LIKENESS = 0.7  # how alike a row's label as read and the form's must be (difflib's ratio)
+_FIGURE = re.compile(r"[\d.,，。\-—–/\s]+")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．])")
+_PUNCTUATION = re.compile(r"[\s\W_]+")
 
 
 def doubted(figures: Mapping[str, Figure], cells: Sequence[OcrCell], template: Template
@@ -22,14 +30,22 @@ def doubted(figures: Mapping[str, Figure], cells: Sequence[OcrCell], template: T
             if figure.line in by_number and figure.value is not None}
     kept = dict(figures)
     findings = []
-    low = [path for path, cell in read.items() if not figures[path].inferred
+    unlabelled = _label_unsure(read, cells, template)
+    for path in unlabelled:
+        kept[path] = _blank(figures[path])
+    if unlabelled:
+        findings.append(Finding("ocr_label_doubtful", "warning",
+                                f"{len(unlabelled)} 个数字所在行的标签 OCR 识别不清，无法确认是表格的哪一行，记为空缺（请对照原图）",
+                                tuple(unlabelled)))
+    read_kept = {p: c for p, c in read.items() if p not in unlabelled}
+    low = [path for path, cell in read_kept.items() if not figures[path].inferred
            and (cell.confidence is None or cell.confidence < THRESHOLD)]
     for path in low:
         kept[path] = _blank(figures[path])
     if low:
         findings.append(Finding("ocr_doubtful", "warning",
                                 f"{len(low)} 个单元格的 OCR 识别置信度低于 {THRESHOLD}，记为空缺（请对照原图）", tuple(low)))
-    unsure = _in_broken_sums(kept, read, template)
+    unsure = _in_broken_sums(kept, read_kept, template)
     for path in unsure:
         kept[path] = _blank(figures[path])
     if unsure:
@@ -39,8 +55,53 @@ def doubted(figures: Mapping[str, Figure], cells: Sequence[OcrCell], template: T
     if read:
         findings.append(Finding("ocr_read", "info",
                                 f"表格是图片，{len(read)} 个数字由 OCR 识别；"
-                                f"{len(read) - len(low) - len(unsure)} 个通过校验后采用，请对照原图核对"))
+                                f"{len(read_kept) - len(low) - len(unsure)} 个通过校验后采用，请对照原图核对"))
     return kept, findings, read
+
+
+def _label_unsure(read: Mapping[str, OcrCell], cells: Sequence[OcrCell], template: Template) -> list[str]:
+    """The figures whose row's label, as OCR read it, is not the label of the form's row they
+    were placed in: a label misread (2.申请人 for the whole of its text) may match another row,
+    whose figures would then be published in the wrong row with every sum still holding."""
+    texts: dict[int, list[str]] = {}
+    figured: set[int] = set()
+    for cell in cells:
+        if cell.text and not _FIGURE.fullmatch(cell.text):
+            texts.setdefault(cell.row, []).append(_plain(cell.text))
+        elif cell.text:
+            figured.add(cell.row)
+    # a label that a page break (or a wrapped cell) cut goes on in the next row, which has no figures
+    for row in sorted(texts):
+        if row + 1 in texts and row + 1 not in figured:
+            texts[row] = texts[row] + [a + b for a in texts[row] for b in texts[row + 1]]
+    labels = _row_labels(template.version)
+    unsure = []
+    for path, cell in read.items():
+        label = labels.get(path)
+        if label is None:  # section 四: its one row is named by its columns' headings
+            continue
+        if not any(_alike(text, label) for text in texts.get(cell.row, ())):
+            unsure.append(path)
+    return unsure
+
+
+def _alike(read: str, label: str) -> bool:
+    return bool(read) and (label in read or SequenceMatcher(None, read, label).ratio() >= LABEL_LIKENESS)
+
+
+@cache
+def _row_labels(version: str) -> dict[str, str]:
+    """Each cell of sections 二 and 三: the label of its row, as compared (`_plain`)."""
+    template = TEMPLATES[version]
+    rows = {row.key: row.label for row in template.applications.rows}
+    items = {(article.key, item.key): item.label for article in template.articles for item in article.items}
+    return {cell.path: _plain(rows[cell.row] if cell.table == "applications" else items[(cell.article, cell.row)])
+            for cell in template.cells if cell.table != "reviews_litigation"}
+
+
+def _plain(text: str) -> str:
+    """A label without its numbering, spaces and punctuation: what OCR reads of it most surely."""
+    return _PUNCTUATION.sub("", _NUMBERING.sub("", normalize_label(text)))
 
 
 def _blank(figure: Figure) -> Figure:

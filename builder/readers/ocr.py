@@ -19,9 +19,11 @@ from builder.model import Document, DocRow, OcrCell, Source
 from builder.readers.cells import clean_cell
 from builder.readers.text import NotText
 
-DPI = 150  # a page rendered for OCR: see docs/performance.md for the measure behind it
+DPI = 220  # a PDF page rendered for OCR (an A4 page at SHORT_SIDE): see docs/performance.md for the measure
+SHORT_SIDE = 1800  # pixels: 150 dpi pages enlarged to this read 200 of 200 cells, 181 as they were
 MAX_PAGES = 20  # OCR costs seconds a page: a longer scan is refused rather than read for minutes
 MAX_PIXELS = 40_000_000  # an image's bound: a decompression bomb is refused before it is decoded
+_MAX_SKEW = 5  # degrees: a page turned further is not taken for a scan askew
 _MIN_CELL = 8  # pixels: a smaller hole between lines is the gap of a double rule, not a cell
 
 
@@ -44,7 +46,7 @@ def read_pages(images: Iterable, source: Source) -> Document:
     rows: list[DocRow] = []
     cells: list[OcrCell] = []
     for number, image in enumerate(images, start=1):
-        page, found = page_rows(image, number, len(cells))
+        page, found = page_rows(image, number, len(cells), 1 + max((c.row for c in cells), default=-1))
         rows.extend(page)
         cells.extend(found)
     return Document(source, tuple(rows), ocr=tuple(cells), pictures=True)
@@ -63,12 +65,13 @@ def _decode(data: bytes):
         raise NotText(f"图片无法读取（{type(err).__name__}）") from None
 
 
-def page_rows(image, page: int, first_cell: int) -> tuple[list[DocRow], list[OcrCell]]:
+def page_rows(image, page: int, first_cell: int, first_row: int = 0) -> tuple[list[DocRow], list[OcrCell]]:
     """The rows of one page image, top to bottom, and the cells read; cells are numbered from
-    `first_cell` + 1 (a number no reader's line takes: rows of OCR have no text lines)."""
+    `first_cell` + 1 (a number no reader's line takes: rows of OCR have no text lines), table
+    rows from `first_row`, through the pages."""
     import numpy
 
-    pixels = numpy.asarray(image.convert("RGB"))[:, :, ::-1]  # OpenCV's order of colours
+    pixels = deskewed(numpy.asarray(_sized(image.convert("RGB")))[:, :, ::-1])  # OpenCV's order of colours
     found, _ = _engine()(pixels)
     boxes = [(_bounds(points), clean_cell(text), float(score)) for points, text, score in (found or ())
              if clean_cell(text)]
@@ -88,7 +91,7 @@ def page_rows(image, page: int, first_cell: int) -> tuple[list[DocRow], list[Ocr
             text = "".join(p[1] for p in parts)
             number = first_cell + len(cells) + 1
             cells.append(OcrCell(number, page, tuple(round(v) for v in grid[n]), text,
-                                 min((p[2] for p in parts), default=None)))
+                                 min((p[2] for p in parts), default=None), first_row + len(placed)))
             texts.append(text)
             lines.append(number)
         placed.append((top, DocRow.of(tuple(texts), tuple(lines), True, page)))
@@ -96,6 +99,55 @@ def page_rows(image, page: int, first_cell: int) -> tuple[list[DocRow], list[Ocr
         placed.append((top, DocRow.of((line,), (None,), False, page)))
     placed.sort(key=lambda item: item[0])
     return [row for _, row in placed], cells
+
+
+def deskewed(pixels):
+    """The page turned straight: a scan lies a degree or two askew, and a table's rows are
+    told by the tops of their cells. The angle is the median slant of the long horizontal
+    strokes (the rules)."""
+    import cv2
+    import numpy
+
+    height, width = pixels.shape[:2]
+    across = _strokes(pixels)[0]
+    contours, _ = cv2.findContours(across, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    angles = []
+    for contour in contours:
+        if cv2.boundingRect(contour)[2] < width // 4:
+            continue
+        vx, vy = cv2.fitLine(contour, cv2.DIST_L2, 0, 0.01, 0.01).ravel()[:2]
+        angle = float(numpy.degrees(numpy.arctan2(vy, vx)))
+        angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
+        if abs(angle) < _MAX_SKEW:
+            angles.append(angle)
+    if not angles or abs(float(numpy.median(angles))) < 0.05:
+        return pixels
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), float(numpy.median(angles)), 1.0)
+    return cv2.warpAffine(pixels, turn, (width, height), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+
+
+def _strokes(pixels):
+    """The page's long horizontal and vertical strokes, as two masks."""
+    import cv2
+
+    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
+    ink = cv2.adaptiveThreshold(~gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
+    height, width = ink.shape
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(width // 40, 10), 1)))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(height // 60, 10))))
+    return across, down
+
+
+def _sized(image):
+    """The page at the size OCR reads best: its shorter side SHORT_SIDE pixels (an A4 page at
+    about 220 dpi), a smaller one enlarged by Lanczos, a much larger one reduced (its cost)."""
+    from PIL import Image
+
+    short = min(image.size)
+    if SHORT_SIDE <= short <= 2 * SHORT_SIDE:
+        return image
+    scale = SHORT_SIDE / short
+    return image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
 
 
 def _bounds(points) -> tuple[float, float, float, float]:
@@ -108,11 +160,8 @@ def table_cells(pixels) -> list[tuple[int, int, int, int]]:
     horizontal and vertical strokes enclose."""
     import cv2
 
-    gray = cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY)
-    ink = cv2.adaptiveThreshold(~gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
-    height, width = ink.shape
-    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(width // 40, 10), 1)))
-    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(height // 60, 10))))
+    across, down = _strokes(pixels)
+    height, width = across.shape
     rules = cv2.dilate(across | down, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     contours, hierarchy = cv2.findContours(rules, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     cells = []

@@ -1,0 +1,59 @@
+"""Forms published as pictures, with known figures: a filled form as Word, printed to PDF by
+LibreOffice, rendered to page images by pdfium, and made as a scan is made (askew, noisy,
+JPEG-compressed), for the OCR tests and benchmark."""
+
+from __future__ import annotations
+
+import io
+import random
+import subprocess
+from pathlib import Path
+
+from builder import synth
+from builder.forms import TEMPLATES
+from builder.synth.corpus import docx_report
+
+
+def form_pdf(folder: Path, seed: int = 3, version: str = "2021", agency: str = "建宁县财政局",
+             year: int = 2023) -> tuple[Path, dict]:
+    """A filled form printed to PDF in `folder`, and its figures."""
+    values = synth.figures(random.Random(seed), TEMPLATES[version], scale=3)
+    source = folder / f"form-{seed}.docx"
+    source.write_bytes(docx_report(version, values, agency, year))
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    return source.with_suffix(".pdf"), values
+
+
+def page_images(pdf: Path, dpi: int) -> list:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [document[n].render(scale=dpi / 72).to_pil().convert("RGB") for n in range(len(document))]
+    finally:
+        document.close()
+
+
+def scanned(image, rotate: float = 0.0, noise: float = 0.0, jpeg: int | None = None, seed: int = 0):
+    """The page as a scanner would give it: turned by `rotate` degrees, with grey noise of
+    standard deviation `noise`, saved as JPEG of quality `jpeg`."""
+    import numpy
+    from PIL import Image
+
+    if rotate:
+        image = image.rotate(rotate, resample=Image.BILINEAR, fillcolor="white")
+    if noise:
+        pixels = numpy.asarray(image).astype("float32")
+        pixels += numpy.random.default_rng(seed).normal(0, noise, pixels.shape[:2])[:, :, None]
+        image = Image.fromarray(pixels.clip(0, 255).astype("uint8"))
+    if jpeg:
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=jpeg)
+        image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    return image
+
+
+def image_only_pdf(images: list, path: Path, dpi: int) -> Path:
+    images[0].save(path, save_all=True, append_images=images[1:], resolution=dpi)
+    return path
