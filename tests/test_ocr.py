@@ -85,7 +85,8 @@ def test_an_image_only_pdf_is_read_by_ocr_and_publishes_no_wrong_figure(tmp_path
     (tmp_path / "reports").mkdir()
     scan = scans.image_only_pdf(scans.page_images(pdf, 150), tmp_path / "reports" / "scan.pdf", 150)
     assert pipeline.process(scan, ocr=False).status == "unparsed"
-    options = runner.BuildOptions(scan.parent, tmp_path / "package", None, ROOT, cache_file=tmp_path / "cache.sqlite")
+    options = runner.BuildOptions(scan.parent, tmp_path / "package", tmp_path / "site", ROOT,
+                                  cache_file=tmp_path / "cache.sqlite")
     built = runner.build(options)
     report = built.reports[0]
     assert report.status in ("pass", "warn") and report.template == "2021"
@@ -105,6 +106,11 @@ def test_an_image_only_pdf_is_read_by_ocr_and_publishes_no_wrong_figure(tmp_path
     wrong = {p: (values[p], v) for p, v in published.items() if Decimal(str(v)) != values[p]}
     assert wrong == {}  # a doubtful cell is blank and flagged, never published as read
     assert len(published) >= 0.995 * len(values), (len(published), len(values))  # issue 16's bar at 150 dpi
+    # its page marks every figure OCR read, and says what it read of a cell it did not take
+    page = next((tmp_path / "site" / "reports").glob("2023-*.html")).read_text(encoding="utf-8")
+    marked, inferred = page.count('class="gk-num gk-ocr'), page.count('class="gk-num gk-inferred')
+    assert marked > 0 and marked + inferred == len(published)
+    assert "由 OCR 从图片识别的数字" in page
     # the parse cache keeps what OCR read: a second build reads no picture again
     assert runner.build(options).parsed == 0
 

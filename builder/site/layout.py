@@ -120,8 +120,10 @@ def cell_id(path: str) -> str:
     return "c-" + path.replace("/", "-")
 
 
-def table_html(table: Table, figures, flagged, figure_text) -> str:
+def table_html(table: Table, figures, flagged, figure_text, ocr=None) -> str:
+    """`ocr`: the cells figures were read from by OCR, by path: marked, with their confidence."""
     opening, rows = _parts(table)
+    ocr = ocr or {}
     out = [opening]
     for prefix, line in zip(rows, table.body):
         out.append(prefix)
@@ -129,10 +131,16 @@ def table_html(table: Table, figures, flagged, figure_text) -> str:
             figure = figures[path]
             flag = " gk-flagged" if path in flagged else ""
             if figure.value is None:
-                out.append(f'<td id="{cell_id(path)}" class="gk-blank{flag}" title="空白（缺失，不计为 0）"></td>')
+                read = f"；OCR 读作「{escape(figure.printed)}」，未采用" if path in ocr and figure.printed else ""
+                out.append(f'<td id="{cell_id(path)}" class="gk-blank{flag}" title="空白（缺失，不计为 0）{read}"></td>')
             elif figure.inferred:
                 out.append(f'<td id="{cell_id(path)}" class="gk-num gk-inferred{flag}" title="根据勾稽关系推定">'
                            f"{figure_text(figure.value)}<sup>推定</sup></td>")
+            elif path in ocr:
+                sure = ocr[path].confidence
+                out.append(f'<td id="{cell_id(path)}" class="gk-num gk-ocr{flag}" title="由 OCR 从图片识别'
+                           f'{f"（置信度 {sure:.2f}）" if sure is not None else ""}">'
+                           f"{figure_text(figure.value)}<sup>OCR</sup></td>")
             else:
                 out.append(f'<td id="{cell_id(path)}" class="gk-num{flag}">{figure_text(figure.value)}</td>')
         out.append("</tr>")

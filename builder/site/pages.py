@@ -107,7 +107,7 @@ def report_page(report: Report, report_id: str, agency_url: str | None, source_h
     tables = {}
     if template:
         active_tables, applications_table, reviews_table = _layouts(template.version)
-        tables = {key: Markup("".join(layout.table_html(t, report.figures, flagged, _figure) for t in group))
+        tables = {key: Markup("".join(layout.table_html(t, report.figures, flagged, _figure, report.ocr) for t in group))
                   for key, group in (("active", active_tables), ("applications", (applications_table,)),
                                      ("reviews", (reviews_table,)))}
     narrative = [(key, label, narrative_html(report.sections[key]))
