@@ -139,3 +139,25 @@ def test_a_picture_of_billions_of_pixels_is_refused_before_it_is_decoded(tmp_pat
     path.write_bytes(bomb)
     report = pipeline.process(path)
     assert report.status == "unparsed" and "图片" in report.findings[0].message
+
+
+def test_a_web_page_whose_tables_are_pictures_saved_beside_it_is_read(tmp_path):
+    pdf, values = scans.form_pdf(tmp_path)
+    reports = tmp_path / "reports"
+    pictures = reports / "page_files"  # as a browser saves a page with its pictures
+    pictures.mkdir(parents=True)
+    images = []
+    for number, image in enumerate(scans.page_images(pdf, 150), start=1):
+        image.save(pictures / f"W0202401{number}.png")
+        images.append(f'<p><img src="http://www.example.gov.cn/xxgk/W0202401{number}.png"></p>')
+    (pictures / "logo.png").write_bytes(b"not read: no page names it")
+    (reports / "page.html").write_text(
+        "<html><head><title>建宁县财政局2023年政府信息公开工作年度报告</title></head><body>"
+        "<h1>建宁县财政局2023年政府信息公开工作年度报告</h1>" + "".join(images) +
+        '<p><img src="../../etc/passwd.png"><img src="file:///etc/hosts.png"></p></body></html>', encoding="utf-8")
+    assert pipeline.report_files([reports]) == [reports / "page.html"]  # the pictures are not reports
+    report = pipeline.process(reports / "page.html")
+    assert report.template == "2021" and report.status in ("pass", "warn")
+    read = {p: report.value(p) for p in values if report.value(p) is not None}
+    assert len(read) >= 0.99 * len(values) and all(v == values[p] for p, v in read.items())
+    assert pipeline.process(reports / "page.html", ocr=False).status == "unparsed"

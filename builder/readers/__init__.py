@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from builder.model import Document, Source
 from builder.readers import docx, html, ocr, pdf, text
@@ -62,8 +63,32 @@ _CORPUS_DOCUMENT = re.compile(r"^[A-Z][A-Z_-]*\.md$")
 
 
 def is_report_file(path: Path) -> bool:
+    """A report, not one of the corpus's own documents nor a picture of a web page's (in the
+    folder a browser saves beside the page: `<page>_files/`)."""
     suffix = path.suffix.lower()
-    return (suffix in EXTENSIONS or suffix in UNSUPPORTED) and not _CORPUS_DOCUMENT.match(path.name)
+    return ((suffix in EXTENSIONS or suffix in UNSUPPORTED) and not _CORPUS_DOCUMENT.match(path.name)
+            and not any(part.endswith(PICTURES_FOLDER) for part in path.parent.parts))
+
+
+PICTURES_FOLDER = "_files"  # as a browser names the folder of a saved page's pictures
+_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def pictures_of(path: Path):
+    """What reads a web page's pictures by their addresses: the file of that name in the page's
+    folder of pictures (`page_files/`), never a path out of it nor anything from the network."""
+    folder = path.with_name(path.stem + PICTURES_FOLDER)
+
+    def picture(address: str) -> bytes | None:
+        name = PurePosixPath(urlsplit(address or "").path).name
+        if not name or name.startswith(".") or Path(name).suffix.lower() not in _PICTURE_SUFFIXES:
+            return None
+        candidate = folder / name
+        try:
+            return load(candidate) if candidate.is_file() and not candidate.is_symlink() else None
+        except ReadError:
+            return None
+    return picture
 
 
 def load(path: Path, links: frozenset[tuple[int, int]] = frozenset()) -> bytes:
@@ -102,6 +127,8 @@ def read(path: Path, data: bytes | None = None, ocr_pictures: bool = True) -> Do
         if fmt == "image" and not ocr_pictures:
             raise text.NotText("报告是图片，需要 OCR 才能读取" + NO_OCR)
         try:
+            if fmt == "html":
+                return html.read(data, source, pictures_of(path) if ocr_pictures else None)
             return READERS[fmt](data, source)
         except pdf.Scanned as err:
             if not ocr_pictures:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 
 import lxml.etree
 import lxml.html
 
 from builder.model import Document, DocRow, Source
+from builder.readers import ocr
 from builder.readers.cells import clean_cell, paragraph, table_row
 from builder.readers.text import NotText
 
@@ -35,7 +37,9 @@ def decode(data: bytes) -> tuple[str, str]:
     raise NotText("无法识别网页的编码")
 
 
-def read(data: bytes, source: Source) -> Document:
+def read(data: bytes, source: Source, pictures: Callable[[str], bytes | None] | None = None) -> Document:
+    """`pictures`: the bytes of a picture by its address, where the page's pictures are at
+    hand (`readers.pictures_of`); a table published as one is read by OCR where it stands."""
     text, encoding = decode(data)
     if not text.strip():
         raise NotText("文件为空")
@@ -47,7 +51,35 @@ def read(data: bytes, source: Source) -> Document:
     properties = _properties(tree)
     for element in tree.iter(*_DROP):
         element.drop_tree() if element.getparent() is not None else None
-    return Document(dataclasses.replace(source, encoding=encoding), tuple(rows_of(tree)), properties)
+    read_pictures = _Pictures(pictures) if pictures else None
+    rows = tuple(rows_of(tree, read_pictures))
+    cells = tuple(read_pictures.cells) if read_pictures else ()
+    return Document(dataclasses.replace(source, encoding=encoding), rows, properties, ocr=cells, pictures=bool(cells))
+
+
+class _Pictures:
+    """A page's pictures read by OCR as they are met, each a page of its own, at most
+    ocr.MAX_PAGES; a small one (an icon, a seal, a QR code) is passed over."""
+
+    SMALLEST = 300 * 200  # pixels
+
+    def __init__(self, load: Callable[[str], bytes | None]):
+        self.load, self.cells, self.read = load, [], 0
+
+    def rows(self, image_element) -> list[DocRow]:
+        data = self.load(image_element.get("src") or "")
+        if data is None or self.read >= ocr.MAX_PAGES:
+            return []
+        try:
+            image = ocr.decoded(data)
+        except NotText:
+            return []
+        if image.width * image.height < self.SMALLEST:
+            return []
+        self.read += 1
+        rows, found = ocr.page_rows(image, self.read, len(self.cells), 1 + max((c.row for c in self.cells), default=-1))
+        self.cells.extend(found)
+        return rows
 
 
 # The meta tags of government sites' content systems that name a page's article, date and source
@@ -69,7 +101,7 @@ def _properties(tree) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found.items()))
 
 
-def rows_of(tree) -> list[DocRow]:
+def rows_of(tree, pictures: _Pictures | None = None) -> list[DocRow]:
     rows: list[DocRow] = []
     skip: set = set()
     for count, element in enumerate(tree.iter()):
@@ -83,7 +115,12 @@ def rows_of(tree) -> list[DocRow]:
             skip.update(element.iter())
         elif tag in _BLOCKS and not _has_blocks(element):
             rows.extend(_paragraphs(element))
+            if pictures:
+                for image in element.iter("img"):
+                    rows.extend(pictures.rows(image))
             skip.update(element.iter())
+        elif tag == "img" and pictures:
+            rows.extend(pictures.rows(element))
     return rows
 
 

@@ -36,7 +36,7 @@ def _engine():
 
 def read_image(data: bytes, source: Source) -> Document:
     """An image file put in as a report."""
-    image = _decode(data)
+    image = decoded(data)
     rows, cells = page_rows(image, 1, 0)
     return Document(source, tuple(rows), ocr=tuple(cells), pictures=True)
 
@@ -52,7 +52,7 @@ def read_pages(images: Iterable, source: Source) -> Document:
     return Document(source, tuple(rows), ocr=tuple(cells), pictures=True)
 
 
-def _decode(data: bytes):
+def decoded(data: bytes):
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
