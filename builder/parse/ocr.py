@@ -30,32 +30,27 @@ def doubted(figures: Mapping[str, Figure], cells: Sequence[OcrCell], template: T
             if figure.line in by_number and figure.value is not None}
     kept = dict(figures)
     findings = []
-    unlabelled = _label_unsure(read, cells, template)
-    for path in unlabelled:
-        kept[path] = _blank(figures[path])
-    if unlabelled:
-        findings.append(Finding("ocr_label_doubtful", "warning",
-                                f"{len(unlabelled)} 个数字所在行的标签 OCR 识别不清，无法确认是表格的哪一行，记为空缺（请对照原图）",
-                                tuple(unlabelled)))
-    read_kept = {p: c for p, c in read.items() if p not in unlabelled}
-    low = [path for path, cell in read_kept.items() if not figures[path].inferred
-           and (cell.confidence is None or cell.confidence < THRESHOLD)]
-    for path in low:
-        kept[path] = _blank(figures[path])
-    if low:
-        findings.append(Finding("ocr_doubtful", "warning",
-                                f"{len(low)} 个单元格的 OCR 识别置信度低于 {THRESHOLD}，记为空缺（请对照原图）", tuple(low)))
-    unsure = _in_broken_sums(kept, read_kept, template)
-    for path in unsure:
-        kept[path] = _blank(figures[path])
-    if unsure:
-        findings.append(Finding("ocr_sum_broken", "warning",
-                                f"OCR 读出的 {len(unsure)} 个数字不符合表格的勾稽关系，无法确定哪个读错，均记为空缺（请对照原图）",
-                                tuple(unsure)))
+    trusted = dict(read)
+    # each doubt in turn over the figures the ones before left: (rule, its message, the figures it doubts)
+    doubts = (
+        ("ocr_label_doubtful", "{n} 个数字所在行的标签 OCR 识别不清，无法确认是表格的哪一行，记为空缺（请对照原图）",
+         lambda: _label_unsure(trusted, cells, template)),
+        ("ocr_doubtful", f"{{n}} 个单元格的 OCR 识别置信度低于 {THRESHOLD}，记为空缺（请对照原图）",
+         lambda: [p for p, cell in trusted.items() if not figures[p].inferred
+                  and (cell.confidence is None or cell.confidence < THRESHOLD)]),
+        ("ocr_sum_broken", "OCR 读出的 {n} 个数字不符合表格的勾稽关系，无法确定哪个读错，均记为空缺（请对照原图）",
+         lambda: _in_broken_sums(kept, trusted, template)),
+    )
+    for rule, message, doubted_paths in doubts:
+        paths = doubted_paths()
+        for path in paths:
+            kept[path] = _blank(figures[path])
+            trusted.pop(path, None)
+        if paths:
+            findings.append(Finding(rule, "warning", message.format(n=len(paths)), tuple(paths)))
     if read:
-        findings.append(Finding("ocr_read", "info",
-                                f"表格是图片，{len(read)} 个数字由 OCR 识别；"
-                                f"{len(read_kept) - len(low) - len(unsure)} 个通过校验后采用，请对照原图核对"))
+        findings.append(Finding("ocr_read", "info", f"表格是图片，{len(read)} 个数字由 OCR 识别；"
+                                f"{sum(kept[p].value is not None for p in read)} 个通过校验后采用，请对照原图核对"))
     return kept, findings, read
 
 
