@@ -106,6 +106,12 @@ def test_an_image_only_pdf_is_read_by_ocr_and_publishes_no_wrong_figure(tmp_path
     wrong = {p: (values[p], v) for p, v in published.items() if Decimal(str(v)) != values[p]}
     assert wrong == {}  # a doubtful cell is blank and flagged, never published as read
     assert len(published) >= 0.995 * len(values), (len(published), len(values))  # issue 16's bar at 150 dpi
+    # the package lists every cell OCR read, where and how surely, and whether it was published
+    listed = {cell: (used, confidence) for cell, used, confidence in
+              db.execute("select cell, used, confidence from ocr_cells")}
+    assert {c for c, (used, _) in listed.items() if used} == {p for p in published if p in listed}
+    assert all(0 <= confidence <= 1 for _, confidence in listed.values())
+    assert not {c for c, (used, _) in listed.items() if not used} & set(published)
     # its page marks every figure OCR read, and says what it read of a cell it did not take
     page = next((tmp_path / "site" / "reports").glob("2023-*.html")).read_text(encoding="utf-8")
     marked, inferred = page.count('class="gk-num gk-ocr'), page.count('class="gk-num gk-inferred')

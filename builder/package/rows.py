@@ -109,6 +109,12 @@ def section_rows(report: Report, report_id: str) -> Iterator[tuple]:
             yield report_id, section, text
 
 
+def ocr_rows(report: Report, report_id: str) -> Iterator[tuple]:
+    for path, cell in report.ocr.items():
+        yield (report_id, path, cell.page, *cell.box, cell.text or None, cell.confidence,
+               report.figures[path].value is not None)
+
+
 def rows_of(report: Report, report_id: str) -> dict[str, Iterator[tuple]]:
     """Each resource's rows for one report."""
     return {
@@ -118,6 +124,7 @@ def rows_of(report: Report, report_id: str) -> dict[str, Iterator[tuple]]:
         "reviews_litigation": grid_rows(report, report_id, "reviews_litigation"),
         "findings": finding_rows(report, report_id),
         "sections": section_rows(report, report_id),
+        "ocr_cells": ocr_rows(report, report_id),
     }
 
 

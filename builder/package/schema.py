@@ -197,6 +197,30 @@ RESOURCES: dict[str, dict] = {
         ],
         "primaryKey": ["report_id", "section"],
     },
+    "ocr_cells": {
+        "title": "OCR 识别的单元格",
+        "description": "Every figure read by OCR from a picture (a scanned PDF, an image, a web page's picture): "
+                       "where on which page, what was read and how surely, and whether it was published. A cell "
+                       "not used is blank in its table, with a finding (ocr_doubtful, ocr_label_doubtful, "
+                       "ocr_sum_broken) that says why.",
+        "fields": [
+            _report_id(),
+            _field("cell", "string", "单元格", "Path of the cell, such as applications/new_received/total.",
+                   required=True),
+            _field("page", "integer", "页", "Page (or picture) it was read on, from 1.", required=True, minimum=1),
+            _field("box_left", "integer", "左", "Left edge of the cell in the page's pixels, as OCR read it.",
+                   minimum=0),
+            _field("box_top", "integer", "上", "Top edge of the cell in the page's pixels.", minimum=0),
+            _field("box_right", "integer", "右", "Right edge of the cell in the page's pixels.", minimum=0),
+            _field("box_bottom", "integer", "下", "Bottom edge of the cell in the page's pixels.", minimum=0),
+            _field("read_as", "string", "识别文字", "The text OCR read in the cell."),
+            _field("confidence", "number", "置信度", "OCR's confidence in the text, 0 to 1 (the least of its parts).",
+                   minimum=0, maximum=1),
+            _field("used", "boolean", "已采用", "True when the figure is published in its table; false when it "
+                   "was doubted and left blank.", required=True),
+        ],
+        "primaryKey": ["report_id", "cell"],
+    },
 }
 
 # the 2021 template's three rows of （六）其他处理, one row `other` in the 2019 template and the harmonised table
