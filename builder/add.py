@@ -24,6 +24,21 @@ class Added:
     report: Report
 
 
+def _copy_pictures(file: Path, target: Path) -> None:
+    """A web page's folder of pictures (`page_files/`, as a browser saves it) goes with it, under
+    the page's new name: its pictures only, never a link or another kind of file."""
+    folder = file.with_name(file.stem + readers.PICTURES_FOLDER)
+    if file.suffix.lower() not in (".html", ".htm") or not folder.is_dir() or folder.is_symlink():
+        return
+    pictures = [p for p in sorted(folder.iterdir()) if p.suffix.lower() in readers.PICTURE_SUFFIXES
+                and p.is_file() and not p.is_symlink() and p.stat().st_size <= readers.MAX_FILE_BYTES]
+    if pictures:
+        copied = target.with_name(target.stem + readers.PICTURES_FOLDER)
+        copied.mkdir(exist_ok=True)
+        for picture in pictures:
+            shutil.copyfile(picture, copied / picture.name)
+
+
 def add_report(file: Path, reports_dir: Path, fields: dict, today: dt.date) -> Added:
     """Copy `file` into `reports_dir` as `<year>-<sha256 prefix><ext>` with a sidecar of `fields`
     and the date added. Refuses a duplicate of a report already there, or a name taken."""
@@ -54,6 +69,7 @@ def add_report(file: Path, reports_dir: Path, fields: dict, today: dt.date) -> A
         raise AddRefused(f"{target} 已存在，不覆盖")
     reports_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(file, target)
+    _copy_pictures(file, target)
     sidecar_fields = {**fields, "added": today.isoformat()}
     sidecar.write(sidecar_file, sidecar_fields)
     # its id, from what the report and its sidecar say, recorded so that it never moves

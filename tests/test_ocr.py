@@ -167,3 +167,21 @@ def test_a_web_page_whose_tables_are_pictures_saved_beside_it_is_read(tmp_path):
     read = {p: report.value(p) for p in values if report.value(p) is not None}
     assert len(read) >= 0.99 * len(values) and all(v == values[p] for p, v in read.items())
     assert pipeline.process(reports / "page.html", ocr=False).status == "unparsed"
+
+
+def test_adding_a_web_page_brings_its_pictures_and_nothing_else(tmp_path):
+    import datetime as dt
+
+    from builder.add import add_report
+
+    source = tmp_path / "in"
+    pictures = source / "page_files"
+    pictures.mkdir(parents=True)
+    (pictures / "W1.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # too small to be read: adding stays quick
+    (pictures / "notes.txt").write_text("not a picture", encoding="utf-8")
+    (pictures / "link.png").symlink_to(tmp_path / "elsewhere.png")
+    (source / "page.html").write_text(make(agency="巴集乡", year=2023)[0].replace("\n", "<br>"), encoding="utf-8")
+    added = add_report(source / "page.html", tmp_path / "reports", {}, dt.date(2026, 12, 3))
+    copied = added.path.with_name(added.path.stem + "_files")
+    assert sorted(p.name for p in copied.iterdir()) == ["W1.png"]
+    assert pipeline.report_files([tmp_path / "reports"]) == [added.path]

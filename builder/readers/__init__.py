@@ -71,7 +71,7 @@ def is_report_file(path: Path) -> bool:
 
 
 PICTURES_FOLDER = "_files"  # as a browser names the folder of a saved page's pictures
-_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 def pictures_of(path: Path):
@@ -81,7 +81,7 @@ def pictures_of(path: Path):
 
     def picture(address: str) -> bytes | None:
         name = PurePosixPath(urlsplit(address or "").path).name
-        if not name or name.startswith(".") or Path(name).suffix.lower() not in _PICTURE_SUFFIXES:
+        if not name or name.startswith(".") or Path(name).suffix.lower() not in PICTURE_SUFFIXES:
             return None
         candidate = folder / name
         try:
