@@ -270,7 +270,23 @@ def _publish(task: PublishTask) -> tuple[dict[str, list[tuple]], dict | None]:
     rows = {name: list(table_rows) for name, table_rows in rows_of(report, task.report_id).items()}
     if setup.site is None:
         return rows, None
-    return rows, site.write_report(setup.site, report, task.report_id, task.agency_url, task.path)
+    return rows, site.write_report(setup.site, report, task.report_id, task.agency_url, task.path,
+                                   _doubted_pictures(report, task.path, setup))
+
+
+_OCR_DOUBTS = ("ocr_doubtful", "ocr_label_doubtful", "ocr_sum_broken")
+
+
+def _doubted_pictures(report: Report, path: Path, setup: WorkerSetup) -> dict[str, bytes]:
+    """The cells OCR's doubts name, cut from the report's pages for its page to show; none where
+    they cannot be had, which costs the page its pictures, never the report."""
+    cells = {p: report.ocr[p] for f in report.findings if f.rule in _OCR_DOUBTS for p in f.cells if p in report.ocr}
+    if not cells:
+        return {}
+    try:
+        return readers.ocr.cell_pictures(readers.load(path, setup.links), report.source.format, cells)
+    except Exception:  # a picture that no longer reads as it did
+        return {}
 
 
 def _publish_agency(item: tuple[str, list]) -> dict:

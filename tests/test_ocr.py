@@ -185,3 +185,23 @@ def test_adding_a_web_page_brings_its_pictures_and_nothing_else(tmp_path):
     copied = added.path.with_name(added.path.stem + "_files")
     assert sorted(p.name for p in copied.iterdir()) == ["W1.png"]
     assert pipeline.report_files([tmp_path / "reports"]) == [added.path]
+
+
+def test_the_cells_ocr_doubted_are_shown_cut_from_the_picture_beside_their_finding(tmp_path):
+    from PIL import Image
+
+    pdf, _ = scans.form_pdf(tmp_path)
+    (tmp_path / "reports").mkdir()
+    scans.image_only_pdf(scans.page_images(pdf, 100), tmp_path / "reports" / "scan.pdf", 100)  # coarse: doubts
+    runner.build(runner.BuildOptions(tmp_path / "reports", tmp_path / "package", tmp_path / "site", ROOT))
+    page_file = next((tmp_path / "site" / "reports").glob("2023-*.html"))
+    page = page_file.read_text(encoding="utf-8")
+    db = sqlite3.connect(tmp_path / "package" / "gongkai.sqlite")
+    doubted = {c for c, in db.execute("select cell from ocr_cells where not used")}
+    assert doubted  # at 100 dpi OCR doubts some cells
+    shown = sorted(page_file.parent.glob(page_file.stem + ".cell-*.png"))
+    assert 0 < len(shown) <= len(doubted)
+    for picture in shown:
+        assert f'src="{picture.name}"' in page
+        with Image.open(picture) as image:  # a cell, not a page
+            assert 10 < image.width < 600 and 10 < image.height < 300

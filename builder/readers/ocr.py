@@ -12,7 +12,7 @@ a figure taken from it can be traced back, and doubted (`parse.ocr`).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 
 from builder.model import Document, DocRow, OcrCell, Source
@@ -50,6 +50,40 @@ def read_pages(images: Iterable, source: Source) -> Document:
         rows.extend(page)
         cells.extend(found)
     return Document(source, tuple(rows), ocr=tuple(cells), pictures=True)
+
+
+MAX_CELL_PICTURES = 60  # cells cut out for a report's page: those its findings name
+
+
+def cell_pictures(data: bytes, fmt: str, cells: Mapping[str, OcrCell]) -> dict[str, bytes]:
+    """Each of `cells` as a PNG cut from its page as OCR saw it (sized, turned straight), with a
+    margin, so that a reader can check a doubted figure against the picture; {} for a source
+    whose pages are not at hand (a web page's pictures)."""
+    import numpy
+    from PIL import Image
+
+    wanted = dict(list(cells.items())[:MAX_CELL_PICTURES])
+    pages = {cell.page for cell in wanted.values()}
+    if fmt == "image":
+        images = {1: decoded(data)}
+    elif fmt == "pdf":
+        from builder.readers.pdf import page_images
+
+        images = {n: image for n, image in enumerate(page_images(data, DPI, MAX_PAGES), start=1) if n in pages}
+    else:
+        return {}
+    found = {}
+    for number, image in images.items():
+        pixels = deskewed(numpy.asarray(_sized(image.convert("RGB")))[:, :, ::-1])
+        for path, cell in wanted.items():
+            if cell.page != number:
+                continue
+            x0, y0, x1, y1 = cell.box
+            part = pixels[max(0, y0 - 8):y1 + 8, max(0, x0 - 8):x1 + 8, ::-1]
+            buffer = io.BytesIO()
+            Image.fromarray(numpy.ascontiguousarray(part)).save(buffer, "PNG", optimize=True)
+            found[path] = buffer.getvalue()
+    return found
 
 
 def decoded(data: bytes):

@@ -147,8 +147,9 @@ _RENDERED = (".html", ".htm", ".xhtml", ".svg", ".xml")
 
 
 def write_report(site: Site, report: Report, report_id: str, agency_url: str | None,
-                 source: Path) -> dict:
-    """A report's page, badge, JSON, CSV and source file; its search entry."""
+                 source: Path, cell_pictures: dict[str, bytes] | None = None) -> dict:
+    """A report's page, badge, JSON, CSV and source file, and the pictures of the cells that OCR
+    doubted (`cell_pictures`, PNG by cell path); its search entry."""
     pages_dir = site.folder / "reports"
     suffix = source.suffix.lower()
     source_name = f"{report_id}.source{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
@@ -159,9 +160,14 @@ def write_report(site: Site, report: Report, report_id: str, agency_url: str | N
         # a copy, never a link: a report with a second link is refused as possibly not the corpus's
         (pages_dir / source_name).unlink(missing_ok=True)
         shutil.copyfile(source, pages_dir / source_name)
+    pictures = {}
+    for number, (path, picture) in enumerate(sorted((cell_pictures or {}).items()), start=1):
+        name = f"{report_id}.cell-{number}.png"  # names of our making: never a report's text
+        (pages_dir / name).write_bytes(picture)
+        pictures[path] = name
     title = pages.report_title(report)
     try:
-        html = pages.report_page(report, report_id, agency_url, source_name, site.site_url)
+        html = pages.report_page(report, report_id, agency_url, source_name, site.site_url, pictures)
     except Exception as err:  # one page that cannot be rendered must not cost the site
         html = (f"<p>此报告的页面无法生成（内部错误：{escape(type(err).__name__)}）。"
                 f'其数据见 <a href="{report_id}.json">JSON</a> 与数据包。</p>')

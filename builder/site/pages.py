@@ -99,8 +99,9 @@ def report_description(report: Report) -> str:
 
 
 def report_page(report: Report, report_id: str, agency_url: str | None, source_href: str,
-                site_url: str | None = None) -> str:
-    """`site_url`: where the site is published, for the snippet that embeds the badge elsewhere."""
+                site_url: str | None = None, cell_pictures: dict[str, str] | None = None) -> str:
+    """`site_url`: where the site is published, for the snippet that embeds the badge elsewhere;
+    `cell_pictures`: the file of each doubted cell's picture, shown with the finding naming it."""
     template = TEMPLATES.get(report.template) if report.template else None
     labels = _labels(template.version) if template else {}
     flagged = {cell for finding in report.findings for cell in finding.cells}
@@ -116,7 +117,7 @@ def report_page(report: Report, report_id: str, agency_url: str | None, source_h
         report=report, report_id=report_id, template=template, title=report_title(report), status_name=STATUS_NAMES[report.status],
         badge_width=badge(report.status)[1], region=summary.region_text(report), agency_url=agency_url,
         source_href=source_href, findings=report.findings, severity_names=SEVERITY_NAMES, labels=labels,
-        tables=tables, narrative=narrative,
+        tables=tables, narrative=narrative, cell_pictures=cell_pictures or {},
         page_url=f"{site_url.rstrip('/')}/reports/{report_id}" if site_url else None)
 
 
