@@ -30,13 +30,16 @@ def _copy_pictures(file: Path, target: Path) -> None:
     folder = file.with_name(file.stem + readers.PICTURES_FOLDER)
     if file.suffix.lower() not in (".html", ".htm") or not folder.is_dir() or folder.is_symlink():
         return
-    pictures = [p for p in sorted(folder.iterdir()) if p.suffix.lower() in readers.PICTURE_SUFFIXES
-                and p.is_file() and not p.is_symlink() and p.stat().st_size <= readers.MAX_FILE_BYTES]
-    if pictures:
-        copied = target.with_name(target.stem + readers.PICTURES_FOLDER)
+    copied = target.with_name(target.stem + readers.PICTURES_FOLDER)
+    for picture in sorted(folder.iterdir()):
+        if picture.suffix.lower() not in readers.PICTURE_SUFFIXES:
+            continue
+        try:
+            data = readers.load(picture)  # bounded as a report is: a link, a FIFO, a huge file refused
+        except readers.ReadError:
+            continue
         copied.mkdir(exist_ok=True)
-        for picture in pictures:
-            shutil.copyfile(picture, copied / picture.name)
+        (copied / picture.name).write_bytes(data)
 
 
 def add_report(file: Path, reports_dir: Path, fields: dict, today: dt.date) -> Added:

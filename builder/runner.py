@@ -274,13 +274,11 @@ def _publish(task: PublishTask) -> tuple[dict[str, list[tuple]], dict | None]:
                                    _doubted_pictures(report, task.path, setup))
 
 
-_OCR_DOUBTS = ("ocr_doubtful", "ocr_label_doubtful", "ocr_sum_broken")
-
-
 def _doubted_pictures(report: Report, path: Path, setup: WorkerSetup) -> dict[str, bytes]:
-    """The cells OCR's doubts name, cut from the report's pages for its page to show; none where
-    they cannot be had, which costs the page its pictures, never the report."""
-    cells = {p: report.ocr[p] for f in report.findings if f.rule in _OCR_DOUBTS for p in f.cells if p in report.ocr}
+    """The cells OCR read but its doubts left blank (`parse.ocr`), cut from the report's pages for
+    its page to show; none where they cannot be had, which costs the page its pictures, never
+    the report."""
+    cells = {p: cell for p, cell in report.ocr.items() if report.figures[p].value is None}
     if not cells:
         return {}
     try:

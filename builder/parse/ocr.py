@@ -12,12 +12,11 @@ from functools import cache
 
 from builder.forms import TEMPLATES, Template
 from builder.model import Figure, Finding, OcrCell
-from builder.parse.cells import normalize_label
+from builder.parse.cells import label_core, normalize_label
 
 THRESHOLD = 0.9  # RapidOCR's confidence; the figures under it on rendered tables: docs/performance.md
 LABEL_LIKENESS = 0.7  # how alike a row's label as read and the form's must be (difflib's ratio)
 _FIGURE = re.compile(r"[\d.,，。\-—–/\s]+")
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．])")
 _PUNCTUATION = re.compile(r"[\s\W_]+")
 
 
@@ -96,7 +95,7 @@ def _row_labels(version: str) -> dict[str, str]:
 
 def _plain(text: str) -> str:
     """A label without its numbering, spaces and punctuation: what OCR reads of it most surely."""
-    return _PUNCTUATION.sub("", _NUMBERING.sub("", normalize_label(text)))
+    return _PUNCTUATION.sub("", label_core(normalize_label(text)))
 
 
 def _blank(figure: Figure) -> Figure:

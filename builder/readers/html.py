@@ -77,7 +77,7 @@ class _Pictures:
         if image.width * image.height < self.SMALLEST:
             return []
         self.read += 1
-        rows, found = ocr.page_rows(image, self.read, len(self.cells), 1 + max((c.row for c in self.cells), default=-1))
+        rows, found = ocr.page_rows(image, self.read, self.cells)
         self.cells.extend(found)
         return rows
 

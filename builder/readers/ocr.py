@@ -37,7 +37,7 @@ def _engine():
 def read_image(data: bytes, source: Source) -> Document:
     """An image file put in as a report."""
     image = decoded(data)
-    rows, cells = page_rows(image, 1, 0)
+    rows, cells = page_rows(image, 1)
     return Document(source, tuple(rows), ocr=tuple(cells), pictures=True)
 
 
@@ -46,7 +46,7 @@ def read_pages(images: Iterable, source: Source) -> Document:
     rows: list[DocRow] = []
     cells: list[OcrCell] = []
     for number, image in enumerate(images, start=1):
-        page, found = page_rows(image, number, len(cells), 1 + max((c.row for c in cells), default=-1))
+        page, found = page_rows(image, number, cells)
         rows.extend(page)
         cells.extend(found)
     return Document(source, tuple(rows), ocr=tuple(cells), pictures=True)
@@ -69,7 +69,7 @@ def cell_pictures(data: bytes, fmt: str, cells: Mapping[str, OcrCell]) -> dict[s
     elif fmt == "pdf":
         from builder.readers.pdf import page_images
 
-        images = {n: image for n, image in enumerate(page_images(data, DPI, MAX_PAGES), start=1) if n in pages}
+        images = dict(zip(sorted(pages), page_images(data, DPI, MAX_PAGES, sorted(pages))))
     else:
         return {}
     found = {}
@@ -99,10 +99,12 @@ def decoded(data: bytes):
         raise NotText(f"图片无法读取（{type(err).__name__}）") from None
 
 
-def page_rows(image, page: int, first_cell: int, first_row: int = 0) -> tuple[list[DocRow], list[OcrCell]]:
-    """The rows of one page image, top to bottom, and the cells read; cells are numbered from
-    `first_cell` + 1 (a number no reader's line takes: rows of OCR have no text lines), table
-    rows from `first_row`, through the pages."""
+def page_rows(image, page: int, earlier: Sequence[OcrCell] = ()) -> tuple[list[DocRow], list[OcrCell]]:
+    """The rows of one page image, top to bottom, and the cells read. Cells and table rows are
+    numbered on from the `earlier` pages' cells, through the document; a cell's number is one
+    no reader's line takes (rows of OCR have no text lines)."""
+    first_cell = len(earlier)
+    first_row = earlier[-1].row + 1 if earlier else 0
     import numpy
 
     pixels = deskewed(numpy.asarray(_sized(image.convert("RGB")))[:, :, ::-1])  # OpenCV's order of colours

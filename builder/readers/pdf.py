@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -51,16 +52,17 @@ def read(data: bytes, source: Source) -> Document:
     return Document(source, tuple(rows))
 
 
-def page_images(data: bytes, dpi: int, most: int):
-    """A scanned PDF's pages as images (pdfium), for OCR; at most `most` pages."""
+def page_images(data: bytes, dpi: int, most: int, numbers: Sequence[int] | None = None):
+    """A scanned PDF's pages as images (pdfium), for OCR; at most `most` pages. `numbers`: only
+    those pages (from 1), in that order."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(data)
     try:
         if len(document) > most:
             raise NotText(f"扫描件页数过多（{len(document)} 页，OCR 上限 {most} 页）")
-        for number in range(len(document)):
-            yield document[number].render(scale=dpi / 72).to_pil()
+        for number in numbers if numbers is not None else range(1, len(document) + 1):
+            yield document[number - 1].render(scale=dpi / 72).to_pil()
     finally:
         document.close()
 

@@ -205,10 +205,11 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
     the package's files; then the new site takes the old one's place, whose files all go."""
     for name in _package_files(package_dir, site.package_files):
         _place(package_dir / name, site.folder / "data" / name)
-    _fill_index(site.folder, reports, ids)
-    _fill_home(site.folder, reports, ids)
+    regions = summary.regions_of(reports)
+    _fill_index(site.folder, reports, ids, regions)
+    _put_content(site.folder / "index.html", pages.home_page(reports, ids))
     _fill_downloads(site.folder, package_dir, site.package_files)
-    regions = _write_regions(site, reports, ids)
+    _write_regions(site, reports, ids, regions)
     _search_index(site.folder, entries, regions)
     _sitemap(site.folder, site.site_url)
     _robots(site.folder, site.site_url)
@@ -274,10 +275,14 @@ def _fill(shell: str, title: str, html: str, location: str, description: str = "
                  .replace(CONTENT_MARK, html, 1))
 
 
-def _fill_index(site_dir: Path, reports: Sequence[Report], ids: Sequence[str]) -> None:
+def _put_content(path: Path, html: str) -> None:
+    """A page MkDocs built with its content left to gongkai, filled in."""
+    _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, html, 1))
+
+
+def _fill_index(site_dir: Path, reports: Sequence[Report], ids: Sequence[str], regions: dict[str, dict]) -> None:
     """The overview, and the files of its table's rows in overview/."""
-    path = site_dir / "reports" / "index.html"
-    _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, pages.index_page(reports, ids), 1))
+    _put_content(site_dir / "reports" / "index.html", pages.index_page(reports, ids, regions))
     _write_json_files(site_dir / OVERVIEW, overview.files(reports, ids))
 
 
@@ -287,21 +292,14 @@ def _write_json_files(folder: Path, files: dict[str, object]) -> None:
         _write(folder / name, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
-def _write_regions(site: Site, reports: Sequence[Report], ids: Sequence[str]) -> dict[str, dict]:
-    """A page for each province, city and county a report's place lies in; the regions."""
-    regions = summary.regions_of(reports)
+def _write_regions(site: Site, reports: Sequence[Report], ids: Sequence[str], regions: dict[str, dict]) -> None:
+    """A page for each province, city and county a report's place lies in (`summary.regions_of`)."""
     (site.folder / REGIONS).mkdir(exist_ok=True)
     for code, region in regions.items():
         name = f"{REGIONS}/{code}.html"
         description = f"{region['name']}：{len(region['members'])} 份政府信息公开工作年度报告的合计、办理结果构成与机关比较"
         _write(site.folder / name, _fill(site.shell, region["name"], pages.region_page(region, regions, reports, ids),
                                          name, description))
-    return regions
-
-
-def _fill_home(site_dir: Path, reports: Sequence[Report], ids: Sequence[str]) -> None:
-    path = site_dir / "index.html"
-    _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, pages.home_page(reports, ids), 1))
 
 
 def _fill_downloads(site_dir: Path, package_dir: Path, files: Sequence[str]) -> None:
@@ -319,8 +317,7 @@ def _fill_downloads(site_dir: Path, package_dir: Path, files: Sequence[str]) -> 
     table = (f'<p>数据更新至 {escape(created)}（最新收录报告的日期）。</p>' if created else "") + \
         ('<div class="gk-table-wrap"><table class="gk-table" id="gk-downloads"><thead><tr><th>文件</th><th>内容</th>'
          f'<th>大小</th></tr></thead><tbody>{rows}</tbody></table></div>')
-    path = site_dir / "download.html"
-    _write(path, path.read_text(encoding="utf-8").replace(CONTENT_MARK, table, 1))
+    _put_content(site_dir / "download.html", table)
 
 
 # the files offered for download first, with what they are; then the descriptor and every table's CSV

@@ -175,11 +175,11 @@ INDEX_COLUMNS = (("agency", "机关"), ("place", "地区"), ("year", "年度"), 
                  ("status", "校验结果"), ("received", "新收申请"), ("errors", "错误"), ("warnings", "警告"))
 
 
-def index_page(reports: Sequence[Report], ids: Sequence[str]) -> str:
+def index_page(reports: Sequence[Report], ids: Sequence[str], regions: dict[str, dict]) -> str:
     """The overview: the corpus's totals and charts, and the first page of its table of reports,
-    whose other pages the browser reads from the files of `overview.files`."""
+    whose other pages the browser reads from the files of `overview.files`; `regions`: as
+    `summary.regions_of` gives them."""
     shares, counted, whole = summary.outcome_shares(reports)
-    regions = summary.regions_of(reports)
     provinces = sorted(({"code": code, "name": r["name"], "count": len(r["members"]),
                          "below": r["descendants"]}
                         for code, r in regions.items() if r["level"] == "province"), key=lambda r: r["code"])

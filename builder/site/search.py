@@ -92,25 +92,25 @@ def doc(kind: str, key: str, title: str, subtitle: str, fields: dict[str, set[st
 
 
 def report_doc(report: Report, report_id: str, title: str, place: str) -> dict:
-    agency = report.agency or ""
     year = f"{report.year} 年" if report.year else ""
     subtitle = " · ".join(p for p in (place, year, f"校验结果：{STATUS_NAMES[report.status]}") if p)
-    entry = doc("report", report_id, title, subtitle, {
-        "name": {normalized(agency)} if len(agency) >= SHORTEST else set(),
-        "title": words(agency) if agency else words(report.source.file),
-        "place": place_words(_place_names(report)),
-        "text": {str(report.year), f"{report.year}年"} if report.year else set()})
+    entry = doc("report", report_id, title, subtitle, _agency_words(report, [report.year] if report.year else []))
     entry["year"] = report.year or 0  # the index lists the newest first
     return entry
 
 
 def agency_doc(report: Report, agency_id: str, place: str, years: Sequence[int]) -> dict:
-    agency = report.agency or ""
     subtitle = " · ".join(p for p in (place, f"{len(years)} 个年度：{'、'.join(map(str, years))}" if years else "") if p)
-    return doc("agency", agency_id, agency, subtitle, {
-        "name": {normalized(agency)} if len(agency) >= SHORTEST else set(),
-        "title": words(agency), "place": place_words(_place_names(report)),
-        "text": {str(y) for y in years} | {f"{y}年" for y in years}})
+    return doc("agency", agency_id, report.agency or "", subtitle, _agency_words(report, years))
+
+
+def _agency_words(report: Report, years: Sequence[int]) -> dict[str, set[str]]:
+    """A report's or an agency's words: its full name, what jieba cuts from it (from the file's
+    name where the agency is not known), its place's names, its years."""
+    agency = report.agency or ""
+    return {"name": {normalized(agency)} if len(agency) >= SHORTEST else set(),
+            "title": words(agency or report.source.file), "place": place_words(_place_names(report)),
+            "text": {word for year in years for word in (str(year), f"{year}年")}}
 
 
 def region_doc(code: str, name: str, above: Sequence[str], count: int, level_name: str) -> dict:
