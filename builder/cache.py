@@ -52,11 +52,13 @@ def parser_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def entry_key(data: bytes, sidecar: bytes | None, ocr: bool = True) -> str:
-    """`ocr` False: the report as read without OCR, kept apart from the one read with it."""
+def entry_key(data: bytes, sidecar: bytes | None, ocr: bool = True, pictures: bytes = b"") -> str:
+    """`ocr` False: the report as read without OCR, kept apart from the one read with it.
+    `pictures`: the digest of the pictures beside it (`pipeline.pictures_digest`)."""
     digest = hashlib.sha256(parser_version().encode() + (b"" if ocr else b"no-ocr"))
     digest.update(hashlib.sha256(data).digest())
     digest.update(hashlib.sha256(sidecar).digest() if sidecar is not None else b"no sidecar")
+    digest.update(pictures)
     return digest.hexdigest()
 
 

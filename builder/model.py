@@ -56,6 +56,7 @@ class OcrCell(NamedTuple):
     text: str
     confidence: float | None
     row: int = 0  # the table row it was read in (numbered through the document)
+    picture: str = ""  # the picture file it was read from, beside the report (page_files/x.png); "": the report
 
 
 @dataclass(frozen=True)
@@ -131,3 +132,6 @@ class Sidecar:
 
     values: Mapping[str, object]
     findings: tuple[Finding, ...] = ()
+    # a web page's pictures saved under other names: a picture's address (or its file name) ->
+    # the file beside the report that holds it (`x.png`, or `page_files/x.png`)
+    pictures: Mapping[str, str] = field(default_factory=dict)

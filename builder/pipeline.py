@@ -29,11 +29,12 @@ def process(path: Path, links: frozenset[tuple[int, int]] = frozenset(), ocr: bo
         data = readers.load(path, links)
     except readers.ReadError as err:
         return unparsed(bare_source(path), Finding("unreadable", "error", str(err)))
+    given = sidecar.load(sidecar.path_for(path))
     try:
-        document = readers.read(path, data, ocr)
+        document = readers.read(path, data, ocr, given.pictures)
     except readers.ReadError as err:
         return unparsed(err.source or bare_source(path, data), Finding("unreadable", "error", str(err)))
-    return analyse(document, sidecar.load(sidecar.path_for(path)))
+    return analyse(document, given)
 
 
 def process_bounded(path: Path, seconds: float | None, memory: int | None = MEMORY_LIMIT,
@@ -80,16 +81,28 @@ def summarize(report: Report) -> Report:
 
 
 def report_files(paths: Iterable[Path]) -> list[Path]:
-    """Files given, and the report files inside folders given, in a stable order."""
+    """Files given, and the report files inside folders given, in a stable order; a picture a
+    sidecar names as a web page's is the page's, not a report."""
     found = []
     for path in paths:
         if path.is_dir():
             # links are listed too, so that each is accounted for (as unreadable), never followed
-            found += sorted(p for p in path.rglob("*")
-                            if (p.is_file() or p.is_symlink()) and readers.is_report_file(p))
+            listed = sorted(p for p in path.rglob("*") if (p.is_file() or p.is_symlink()) and readers.is_report_file(p))
+            named = {p.parent / name for p in listed if p.suffix.lower() in (".htm", ".html")
+                     for name in sidecar.pictures_named(p)}
+            found += [p for p in listed if p not in named]
         else:
             found.append(path)
     return found
+
+
+def pictures_digest(path: Path) -> bytes:
+    """What the pictures a report may read hold (its page's folder of pictures, the files its
+    sidecar names): part of its parse cache key, so that a picture replaced is read again."""
+    digest = hashlib.sha256()
+    for name in readers.picture_files(path, sidecar.pictures_named(path)):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(readers.picture_file(path, name) or b"").digest())
+    return digest.digest()
 
 
 def bare_source(path: Path, data: bytes = b"") -> Source:

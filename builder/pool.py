@@ -45,6 +45,16 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def more_time(seconds: float) -> None:
+    """Lengthen the bound `time_limit` set, if one runs: for work whose cost is known only as it
+    goes (OCR, some seconds a page)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    left = signal.getitimer(signal.ITIMER_REAL)[0]
+    if left > 0:
+        signal.setitimer(signal.ITIMER_REAL, left + seconds)
+
+
 @contextmanager
 def memory_limit(extra: int | None) -> Iterator[None]:
     """Let this process grow by at most `extra` bytes of address space; past it, allocations

@@ -40,6 +40,8 @@ def to_record(report: Report, exact: bool = False) -> dict[str, Any]:
             if path in report.ocr:  # read from a picture: where, and how surely
                 cell = report.ocr[path]
                 where["ocr"] = {"cell": cell.number, "box": list(cell.box), "confidence": cell.confidence}
+                if cell.picture:
+                    where["ocr"]["picture"] = cell.picture
     data["inferred"] = sorted(inferred)
     data["provenance"] = provenance
     data["sections"] = dict(report.sections)
@@ -55,7 +57,8 @@ def from_record(data: dict[str, Any]) -> Report:
     provenance = data["provenance"]
     figures: dict[str, Figure] = {}
     ocr = {path: OcrCell(where["ocr"]["cell"], where.get("page"), tuple(where["ocr"]["box"]), where.get("printed") or "",
-                         where["ocr"]["confidence"]) for path, where in provenance.items() if "ocr" in where}
+                         where["ocr"]["confidence"], picture=where["ocr"].get("picture", ""))
+           for path, where in provenance.items() if "ocr" in where}
     if data["template"] is not None:
         paths = TEMPLATES[data["template"]].path_index()
         # the cells the mapping holds (a summary holds some only), in its order, which is the form's

@@ -250,7 +250,7 @@ def _parse(path: Path) -> Parsed:
         data = readers.load(path, setup.links)
     except readers.ReadError:
         return Parsed(None, encode(pipeline.process(path)), None)
-    key = entry_key(data, sidecar.raw(sidecar.path_for(path)), setup.ocr)
+    key = entry_key(data, sidecar.raw(sidecar.path_for(path)), setup.ocr, pipeline.pictures_digest(path))
     summary = _worker["cache"].get_summary(key, hashlib.sha256(data).hexdigest())
     if summary is not None:
         return Parsed(key, None, summary)
@@ -282,7 +282,8 @@ def _doubted_pictures(report: Report, path: Path, setup: WorkerSetup) -> dict[st
     if not cells:
         return {}
     try:
-        return readers.ocr.cell_pictures(readers.load(path, setup.links), report.source.format, cells)
+        picture_of = readers.picture_reader(path, readers.load(path, setup.links), report.source.format)
+        return readers.ocr.cell_pictures(cells, picture_of)
     except Exception:  # a picture that no longer reads as it did
         return {}
 

@@ -5,17 +5,20 @@ written here only.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
 from builder.model import Finding, Sidecar
 from builder.parse.metadata import divisions
+from builder.readers import is_picture_name
 
-FIELDS = ("agency", "region", "year", "source_url", "published", "added", "id")
+FIELDS = ("agency", "region", "year", "source_url", "published", "added", "id", "pictures")
+MAX_PICTURES = 20  # as many as OCR reads of a report
 MAX_BYTES = 64 * 1024
 NONE = Sidecar({}, ())
 _REPORT_ID = re.compile(r"^(?:\d{4}|unknown|file)-[0-9a-f]{10,12}(?:-[0-9a-z]{1,12})*$")
@@ -63,20 +66,36 @@ def read(path: Path) -> tuple[dict | None, tuple[Finding, ...]]:
 
 
 def load(path: Path) -> Sidecar:
-    """A report's sidecar read and validated: no sidecar is `NONE`."""
+    """A report's sidecar read and validated: no sidecar is `NONE`. The pictures it names must
+    be files beside the report."""
     data, findings = read(path)
     if data is None:
         return Sidecar({}, findings) if findings else NONE
-    return validate(data)
+    found = validate(data, path.stem)
+    lost = [name for name in found.pictures.values()
+            if not path.parent.joinpath(*PurePosixPath(name).parts).is_file()]
+    if lost:
+        found = dataclasses.replace(found, findings=found.findings + (Finding(
+            "sidecar", "warning", f"附加信息文件列出的图片不在报告旁（{'、'.join(sorted(lost))[:120]}），未读取"),))
+    return found
 
 
-def validate(data: Mapping) -> Sidecar:
-    """The fields given, checked and named as the report's; a bad field is a finding, and ignored."""
+def validate(data: Mapping, stem: str | None = None) -> Sidecar:
+    """The fields given, checked and named as the report's; a bad field is a finding, and ignored.
+    `stem`: the report's file name without its suffix, which the folder of its pictures bears."""
     findings = []
     values = {}
+    pictures: dict[str, str] = {}
     for key, given in data.items():
         if key not in FIELDS:
             findings.append(Finding("sidecar", "warning", f"附加信息文件中有未知字段「{key}」，已忽略"))
+            continue
+        if key == "pictures":
+            pictures = _pictures(given, stem)
+            if pictures is None:
+                pictures = {}
+                findings.append(Finding("sidecar", "warning", "附加信息文件中字段「pictures」的值无效（应为图片地址到"
+                                        "报告旁图片文件名的对应，至多 20 张），已忽略", actual=str(given)[:80]))
             continue
         checked = value(key, given)
         if checked is None:
@@ -84,7 +103,26 @@ def validate(data: Mapping) -> Sidecar:
                                     actual=str(given)[:80]))
         else:
             values["report_id" if key == "id" else key] = checked
-    return Sidecar(values, tuple(findings))
+    return Sidecar(values, tuple(findings), pictures)
+
+
+def _pictures(given, stem: str | None) -> dict[str, str] | None:
+    """A web page's pictures saved under other names: the address of each (or its file name) to
+    the file beside the report that holds it."""
+    if not isinstance(given, Mapping) or not 0 < len(given) <= MAX_PICTURES:
+        return None
+    named = {str(address).strip(): str(name).strip() for address, name in given.items()}
+    if not all(address and len(address) <= 1000 and is_picture_name(name, stem) for address, name in named.items()):
+        return None
+    return named
+
+
+def pictures_named(report: Path) -> frozenset[str]:
+    """The files beside a report that its sidecar names as its pictures (none when it cannot be
+    read): not reports of their own."""
+    data, _ = read(path_for(report))
+    found = _pictures(data.get("pictures"), report.stem) if isinstance(data, dict) and "pictures" in data else None
+    return frozenset(found.values()) if found else frozenset()
 
 
 def value(key: str, given):

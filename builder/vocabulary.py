@@ -85,6 +85,7 @@ PARSE_FINDINGS = (
     Entry("glued_cells", "info", "表格被压平为文字，数字已按模板唯一确定"),
     Entry("missing_row", "warning", "表格缺少某一行"),
     Entry("unlabelled_figures", "warning", "数字找不到对应的表格行"),
+    Entry("label_misread", "warning", "行标签与模板不完全相同，按最相近的行读取"),
     Entry("template_unclear", "warning", "模板版本无法确定"),
     Entry("metadata_missing", "warning", "机关名称或年度无法识别"),
     Entry("place_unknown", "info", "所在地区无法确定（未写明、重名或互相矛盾）"),
@@ -93,6 +94,7 @@ PARSE_FINDINGS = (
     Entry("header_missing", "info", "未找到表头"),
     Entry("ocr_read", "info", "表格是图片，数字由 OCR 识别"),
     Entry("ocr_doubtful", "warning", "OCR 识别置信度低的数字记为空缺"),
+    Entry("ocr_row_short", "warning", "OCR 读出的一行数字少于列数，该行数字记为空缺"),
     Entry("ocr_label_doubtful", "warning", "OCR 读出的行标签与所在行不符，该行数字记为空缺"),
     Entry("ocr_sum_broken", "warning", "OCR 读出的数字不符合勾稽关系，记为空缺"),
 )

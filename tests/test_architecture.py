@@ -12,8 +12,9 @@ import pytest
 BUILDER = Path(__file__).resolve().parent.parent / "builder"
 STAGES = ("readers", "parse", "checks", "package", "site")
 # below the stages: what every stage may import (places: the administrative divisions, data like
-# the form; folders: the atomic switch of an output folder)
-SHARED = ("vocabulary", "model", "forms", "places", "ids", "record", "folders")
+# the form; folders: the atomic switch of an output folder; pool: the bounds a report runs under,
+# which OCR lengthens a page at a time)
+SHARED = ("vocabulary", "model", "forms", "places", "ids", "record", "folders", "pool")
 
 
 def module_of(path: Path) -> str:

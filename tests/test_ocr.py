@@ -7,7 +7,7 @@ import dataclasses
 import sqlite3
 from decimal import Decimal
 
-from builder import pipeline, runner
+from builder import pipeline, runner, sidecar
 from builder.forms import TEMPLATES
 from builder.model import Document, OcrCell, Source
 from builder.parse import parse
@@ -192,16 +192,68 @@ def test_the_cells_ocr_doubted_are_shown_cut_from_the_picture_beside_their_findi
 
     pdf, _ = scans.form_pdf(tmp_path)
     (tmp_path / "reports").mkdir()
-    scans.image_only_pdf(scans.page_images(pdf, 100), tmp_path / "reports" / "scan.pdf", 100)  # coarse: doubts
+    scans.image_only_pdf(scans.page_images(pdf, 75), tmp_path / "reports" / "scan.pdf", 75)  # coarse: doubts
     runner.build(runner.BuildOptions(tmp_path / "reports", tmp_path / "package", tmp_path / "site", ROOT))
     page_file = next((tmp_path / "site" / "reports").glob("2023-*.html"))
     page = page_file.read_text(encoding="utf-8")
     db = sqlite3.connect(tmp_path / "package" / "gongkai.sqlite")
     doubted = {c for c, in db.execute("select cell from ocr_cells where not used")}
-    assert doubted  # at 100 dpi OCR doubts some cells
+    assert doubted  # at 75 dpi OCR doubts some cells
     shown = sorted(page_file.parent.glob(page_file.stem + ".cell-*.png"))
     assert 0 < len(shown) <= len(doubted)
     for picture in shown:
         assert f'src="{picture.name}"' in page
         with Image.open(picture) as image:  # a cell, not a page
             assert 10 < image.width < 600 and 10 < image.height < 300
+
+
+def test_pictures_a_sidecar_names_are_read_in_their_place_cut_out_and_keyed(tmp_path):
+    """An archived page whose pictures were saved under other names than their addresses: the
+    sidecar maps each address to its file beside the page; those files are the page's, not
+    reports; a cell OCR doubted is cut from its picture; a picture replaced is read again."""
+    from PIL import Image
+
+    pdf, values = scans.form_pdf(tmp_path)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    images, named = [], {}
+    for number, image in enumerate(scans.page_images(pdf, 75), start=1):  # coarse: OCR doubts some cells
+        image.save(reports / f"report-picture-{number}.png")
+        images.append(f'<p><img src="/u/cms/www/2024/0{number}/a8f3{number}.png"></p>')
+        named[f"/u/cms/www/2024/0{number}/a8f3{number}.png"] = f"report-picture-{number}.png"
+    (reports / "page.html").write_text(
+        "<html><head><title>建宁县财政局2023年政府信息公开工作年度报告</title></head><body>"
+        "<h1>建宁县财政局2023年政府信息公开工作年度报告</h1>" + "".join(images) + "</body></html>", encoding="utf-8")
+    sidecar.write(reports / "page.yml", {"pictures": named})
+    assert pipeline.report_files([reports]) == [reports / "page.html"]
+    options = runner.BuildOptions(reports, tmp_path / "package", tmp_path / "site", ROOT,
+                                  cache_file=tmp_path / "cache.sqlite")
+    report = runner.build(options).reports[0]
+    assert report.template == "2021" and report.status in ("pass", "warn")
+    db = sqlite3.connect(tmp_path / "package" / "gongkai.sqlite")
+    published = dict(db.execute("select cell, read_as from ocr_cells where used"))  # used: published as read
+    assert len(published) > 100 and all(str(values[cell]) == read for cell, read in published.items())
+    assert {p for p, in db.execute("select distinct picture from ocr_cells")} <= set(named.values())
+    page_file = next((tmp_path / "site" / "reports").glob("2023-*.html"))
+    shown = sorted(page_file.parent.glob(page_file.stem + ".cell-*.png"))
+    assert shown and all(f'src="{p.name}"' in page_file.read_text(encoding="utf-8") for p in shown)
+    with Image.open(shown[0]) as image:
+        assert 10 < image.width < 600 and 10 < image.height < 300
+    assert runner.build(options).parsed == 0
+    Image.new("RGB", (600, 800), "white").save(reports / "report-picture-2.png")
+    assert runner.build(options).parsed == 1
+
+
+def test_a_sidecar_naming_pictures_outside_the_report_folder_reads_none(tmp_path):
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "page.html").write_text(make(agency="巴集乡", year=2023)[0].replace("\n", "<br>"), encoding="utf-8")
+    for named in ({"a.png": "../secret.png"}, {"a.png": "/etc/x.png"}, {"a.png": "other_files/x.png"},
+                  {"a.png": "page_files/../../secret.png"}, {"a.png": "notes.txt"}, ["a.png"]):
+        sidecar.write(reports / "page.yml", {"pictures": named})
+        report = pipeline.process(reports / "page.html")
+        assert "pictures" in next(f.message for f in report.findings if f.rule == "sidecar") and not report.ocr
+    sidecar.write(reports / "page.yml", {"pictures": {"a.png": "missing.png"}})
+    report = pipeline.process(reports / "page.html")
+    assert "missing.png" in next(f.message for f in report.findings if f.rule == "sidecar")

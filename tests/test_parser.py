@@ -171,3 +171,29 @@ def test_a_missing_reviews_table_is_a_warning_and_its_cells_stay_blank():
     report = parse_text(head + "四、政府信息公开行政复议、行政诉讼情况\n（见附图）\n" + tail)
     assert "missing_table" in rules_of(report)
     assert report.value("reviews_litigation/review/total") is None
+
+
+@pytest.mark.parametrize("printed, row", [
+    ("4.无理由大量反复申请", "not_processed_excessive"),  # two characters lost
+    ("2.其他法律行政规禁止公开", "denied_prohibited_by_law"),
+    ("6.属于四类过程信息", "denied_process_info"),
+    ("1.本机关不拿握相关政府信息", "unavailable_not_held"),  # one read as another
+])
+def test_a_label_a_character_or_two_off_is_read_as_its_row_and_said(printed, row):
+    text, values = make(layout="tab")
+    grid = TEMPLATES["2021"].applications
+    label = next(r.label for r in grid.rows if r.key == row)
+    line = next(line for line in text.splitlines() if label in line)
+    report = parse_text(text.replace(line, line.replace(label, printed), 1))
+    paths = TEMPLATES["2021"].row_paths("applications", row)
+    assert {p: report.value(p) for p in paths} == {p: values[p] for p in paths}
+    finding = next(f for f in report.findings if f.rule == "label_misread")
+    assert finding.cells == tuple(paths) and finding.actual == printed and report.status == "warn"
+
+
+def test_a_label_unlike_any_row_near_is_not_taken_for_one():
+    text, values = make(layout="tab")
+    line = next(line for line in text.splitlines() if "无正当理由大量反复申请" in line)
+    report = parse_text(text.replace(line, line.replace("无正当理由大量反复申请", "无正当理由逾期不补正"), 1))
+    assert "label_misread" not in rules_of(report)
+    assert report.value("applications/not_processed_excessive/total") is None

@@ -111,7 +111,7 @@ def section_rows(report: Report, report_id: str) -> Iterator[tuple]:
 
 def ocr_rows(report: Report, report_id: str) -> Iterator[tuple]:
     for path, cell in report.ocr.items():
-        yield (report_id, path, cell.page, *cell.box, cell.text or None, cell.confidence,
+        yield (report_id, path, cell.page, cell.picture or None, *cell.box, cell.text or None, cell.confidence,
                report.figures[path].value is not None)
 
 

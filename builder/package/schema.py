@@ -208,6 +208,8 @@ RESOURCES: dict[str, dict] = {
             _field("cell", "string", "单元格", "Path of the cell, such as applications/new_received/total.",
                    required=True),
             _field("page", "integer", "页", "Page (or picture) it was read on, from 1.", required=True, minimum=1),
+            _field("picture", "string", "图片文件", "The picture file it was read from, beside the report in reports/ "
+                   "(a web page's picture, or one its sidecar names); blank when it is the report file itself."),
             _field("box_left", "integer", "左", "Left edge of the cell in the page's pixels, as OCR read it.",
                    minimum=0),
             _field("box_top", "integer", "上", "Top edge of the cell in the page's pixels.", minimum=0),

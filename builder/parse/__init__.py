@@ -42,7 +42,7 @@ def parse(document: Document, given: Mapping[str, object] | None = None) -> Repo
     figures = {path: figures.get(path, MISSING) for path in template.cell_paths()}
     ocr_cells = {}
     if document.ocr and found:
-        figures, doubts, ocr_cells = doubted(figures, document.ocr, template)
+        figures, doubts, ocr_cells = doubted(figures, document.ocr, template, findings)
         findings += doubts
     if fields.get("agency") is None:
         findings.append(Finding("metadata_missing", "warning", "无法从标题中识别机关名称"))

@@ -20,10 +20,15 @@ _FIGURE = re.compile(r"[\d.,，。\-—–/\s]+")
 _PUNCTUATION = re.compile(r"[\s\W_]+")
 
 
-def doubted(figures: Mapping[str, Figure], cells: Sequence[OcrCell], template: Template
-            ) -> tuple[dict[str, Figure], list[Finding], dict[str, OcrCell]]:
+# what the parser says of a row whose figures it placed by the form's sums, not by their cells
+PLACED_BY_SUMS = ("short_row", "glued_cells")
+
+
+def doubted(figures: Mapping[str, Figure], cells: Sequence[OcrCell], template: Template,
+            placed: Sequence[Finding] = ()) -> tuple[dict[str, Figure], list[Finding], dict[str, OcrCell]]:
     """The figures with the doubtful ones blank, the findings that say which and why, and the
-    OCR cell of each figure read from one."""
+    OCR cell of each figure read from one. `placed`: the parser's findings, which say what rows
+    it placed by the sums (PLACED_BY_SUMS)."""
     by_number = {cell.number: cell for cell in cells}
     read = {path: by_number[figure.line] for path, figure in figures.items()
             if figure.line in by_number and figure.value is not None}
@@ -31,7 +36,13 @@ def doubted(figures: Mapping[str, Figure], cells: Sequence[OcrCell], template: T
     findings = []
     trusted = dict(read)
     # each doubt in turn over the figures the ones before left: (rule, its message, the figures it doubts)
+    by_sums = {path for finding in placed if finding.rule in PLACED_BY_SUMS for path in finding.cells}
     doubts = (
+        # a cell of a picture's table is where its figure is: a row short of figures lost cells
+        # that OCR did not see, and sums settle nothing where a figure may be misread
+        ("ocr_row_short", "{n} 个数字所在的行 OCR 读出的数字少于列数（或连在一起），无法从图片确定各数字所在的列，"
+         "记为空缺（请对照原图）", lambda: [p for p in figures if p in by_sums and (p in trusted or figures[p].inferred)
+                                      and figures[p].value is not None]),
         ("ocr_label_doubtful", "{n} 个数字所在行的标签 OCR 识别不清，无法确认是表格的哪一行，记为空缺（请对照原图）",
          lambda: _label_unsure(trusted, cells, template)),
         ("ocr_doubtful", f"{{n}} 个单元格的 OCR 识别置信度低于 {THRESHOLD}，记为空缺（请对照原图）",

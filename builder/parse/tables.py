@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from typing import NamedTuple
 
@@ -23,6 +24,11 @@ from builder.forms import GROUP_LABELS, TEMPLATES, Equation, Grid, Label, Templa
 # so that a column header such as 其他 or 总计 is never taken for a row far ahead.
 _CORE_REACH = 1
 _MIN_FRAGMENT = 3
+# A label printed or read with a character or two wrong (无理由 for 无正当理由, an OCR's slip)
+# is taken for the row expected next when it is this alike (difflib's ratio) and this long; the
+# form's neighbouring rows are at most 0.79 alike, so no misspelling of one is taken for another.
+_MISREAD_LIKENESS = 0.85
+_MISREAD_SHORTEST = 6
 _VALUE = ("value", None)
 _COLUMN = ("column", None)
 _FOREIGN = ("foreign", None)
@@ -74,6 +80,12 @@ class RowIndex:
             shortest = _MIN_FRAGMENT if index > pointer else _MIN_FRAGMENT - 1
             if len(core) >= shortest and self.cores[index].startswith(core) and self.cores[index] != core:
                 return "fragment", index
+        if len(core) >= _MISREAD_SHORTEST:
+            likeness = {index: _likeness(core, self.cores[index])
+                        for index in range(pointer, min(pointer + _CORE_REACH + 1, self.size))}
+            best = max(likeness, key=likeness.__getitem__, default=None)
+            if best is not None and likeness[best] >= _MISREAD_LIKENESS:
+                return "misread", best
         return "text", None
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one index per template, kept for the process
@@ -94,6 +106,14 @@ class RowIndex:
         return bool(tail) and self.cores[index].startswith(joined)
 
 
+def _likeness(read: str, label: str) -> float:
+    """How alike two labels are; the quick bounds first, as most texts are nothing like a label."""
+    matcher = SequenceMatcher(None, read, label, autojunk=False)
+    if matcher.real_quick_ratio() < _MISREAD_LIKENESS or matcher.quick_ratio() < _MISREAD_LIKENESS:
+        return 0.0
+    return matcher.ratio()
+
+
 class _Match(NamedTuple):
     index: int
     texts: tuple[str, ...]  # the cells after the label
@@ -102,6 +122,7 @@ class _Match(NamedTuple):
     line: int | None
     page: int | None
     glued: bool = False  # the figures ran together in the source
+    misread: str | None = None  # the label as printed, when it was only like the row's
 
 
 def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _Match], list[Finding], bool]:
@@ -119,13 +140,13 @@ def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _
         # most cells are figures: settle those without a call into Python
         kinds = [_VALUE if (k := known(text)) is None else index.resolve(k, pointer) for text in texts]
         header = header or _COLUMN in kinds
-        labels = [i for i, (kind, _) in enumerate(kinds) if kind in ("row", "fragment")]
+        labels = [i for i, (kind, _) in enumerate(kinds) if kind in ("row", "fragment", "misread")]
         if labels:
             position = labels[-1]
             kind, found = kinds[position]
             fragment = texts[position] if kind == "fragment" else None
             last = _Match(found, texts[position + 1:], row.lines[position + 1:], fragment, row.lines[position],
-                          row.page, row.glued)
+                          row.page, row.glued, texts[position] if kind == "misread" else None)
             matches[found] = last
             pointer = found + 1
             continue
@@ -209,6 +230,10 @@ def _placed_rows(rows, matches: dict[int, _Match], result: TableRead) -> list:
             result.findings.append(Finding("missing_row", "warning",
                                            f"未找到「{label}」行，该行各单元格记为空缺", tuple(paths)))
         else:
+            if match.misread:
+                result.findings.append(Finding("label_misread", "warning",
+                                               f"第 {match.line} 行的标签「{match.misread}」与表格的「{label}」不完全相同，"
+                                               "按最相近的这一行读取，请核对", tuple(paths), label, match.misread))
             placed.append((paths, _options(match, len(paths)), match, label))
     return placed
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from builder.model import Document, Source
+from builder.model import Document, OcrCell, Source
 from builder.readers import docx, html, ocr, pdf, text
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -74,20 +76,63 @@ PICTURES_FOLDER = "_files"  # as a browser names the folder of a saved page's pi
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
-def pictures_of(path: Path):
-    """What reads a web page's pictures by their addresses: the file of that name in the page's
-    folder of pictures (`page_files/`), never a path out of it nor anything from the network."""
-    folder = path.with_name(path.stem + PICTURES_FOLDER)
+def pictures_of(path: Path, named: Mapping[str, str] = MappingProxyType({})):
+    """What reads a web page's pictures by their addresses, as (the file's name beside the report,
+    its bytes or None): the file the sidecar names for the address or its file name (`named`),
+    else the file of that name in the page's folder of pictures (`page_files/`); never a path
+    out of the report's folder nor anything from the network."""
+    def picture(address: str) -> tuple[str, bytes | None]:
+        base = PurePosixPath(urlsplit(address or "").path).name
+        name = named.get(address) or named.get(base) or f"{path.stem}{PICTURES_FOLDER}/{base}"
+        return name, picture_file(path, name)
+    return picture
 
-    def picture(address: str) -> bytes | None:
-        name = PurePosixPath(urlsplit(address or "").path).name
-        if not name or name.startswith(".") or Path(name).suffix.lower() not in PICTURE_SUFFIXES:
-            return None
-        candidate = folder / name
+
+def picture_file(path: Path, name: str) -> bytes | None:
+    """A picture beside report `path` by its name (`is_picture_name`), or None: not such a name,
+    not a file, a link, too large."""
+    if not is_picture_name(name, path.stem):
+        return None
+    candidate = path.parent.joinpath(*PurePosixPath(name).parts)
+    try:
+        return load(candidate) if candidate.is_file() and not candidate.is_symlink() else None
+    except ReadError:
+        return None
+
+
+def is_picture_name(name: str, stem: str | None = None) -> bool:
+    """A picture's file name beside a report: `x.png`, or `<stem>_files/x.png` in the folder a
+    browser saves a page's pictures to; no other folder, no way out of the report's."""
+    parts = PurePosixPath(name).parts if name and "\\" not in name else ()
+    if not 1 <= len(parts) <= 2 or len(parts) == 2 and not (
+            parts[0].endswith(PICTURES_FOLDER) and (stem is None or parts[0] == stem + PICTURES_FOLDER)):
+        return False
+    return not parts[-1].startswith(".") and PurePosixPath(parts[-1]).suffix.lower() in PICTURE_SUFFIXES
+
+
+def picture_files(path: Path, named: Iterable[str] = ()) -> list[str]:
+    """The names of the pictures a report may read: its page's folder of pictures and the files
+    its sidecar names, sorted (for the parse cache's key)."""
+    folder = path.with_name(path.stem + PICTURES_FOLDER)
+    found = {f"{folder.name}/{p.name}" for p in folder.iterdir()} if folder.is_dir() else set()
+    return sorted(name for name in found | set(named) if is_picture_name(name, path.stem))
+
+
+def picture_reader(path: Path, data: bytes, fmt: str):
+    """What gives the image an OCR cell of this report was read from, as it was read: a picture
+    beside the report, the report's picture, or its scanned page; None where it is not at hand."""
+    def picture(cell: OcrCell):
         try:
-            return load(candidate) if candidate.is_file() and not candidate.is_symlink() else None
-        except ReadError:
+            if cell.picture:
+                found = picture_file(path, cell.picture)
+                return ocr.decoded(found) if found is not None else None
+            if fmt == "image":
+                return ocr.decoded(data)
+            if fmt == "pdf":
+                return next(iter(pdf.page_images(data, ocr.DPI, ocr.MAX_PAGES, [cell.page])), None)
+        except text.NotText:
             return None
+        return None
     return picture
 
 
@@ -111,9 +156,11 @@ def load(path: Path, links: frozenset[tuple[int, int]] = frozenset()) -> bytes:
         raise ReadError(f"无法打开文件：{err.strerror or err}") from None
 
 
-def read(path: Path, data: bytes | None = None, ocr_pictures: bool = True) -> Document:
+def read(path: Path, data: bytes | None = None, ocr_pictures: bool = True,
+         named: Mapping[str, str] = MappingProxyType({})) -> Document:
     """Read one report file, or its bytes already loaded; a picture, or a PDF without text,
-    by OCR unless `ocr_pictures` is False (`gongkai build --no-ocr`)."""
+    by OCR unless `ocr_pictures` is False (`gongkai build --no-ocr`). `named`: the files of a web
+    page's pictures, by address, where its sidecar names them (`pictures_of`)."""
     suffix = path.suffix.lower()
     if suffix in UNSUPPORTED:
         raise ReadError(UNSUPPORTED[suffix])
@@ -128,7 +175,7 @@ def read(path: Path, data: bytes | None = None, ocr_pictures: bool = True) -> Do
             raise text.NotText("报告是图片，需要 OCR 才能读取" + NO_OCR)
         try:
             if fmt == "html":
-                return html.read(data, source, pictures_of(path) if ocr_pictures else None)
+                return html.read(data, source, pictures_of(path, named) if ocr_pictures else None)
             return READERS[fmt](data, source)
         except pdf.Scanned as err:
             if not ocr_pictures:

@@ -37,9 +37,11 @@ def decode(data: bytes) -> tuple[str, str]:
     raise NotText("无法识别网页的编码")
 
 
-def read(data: bytes, source: Source, pictures: Callable[[str], bytes | None] | None = None) -> Document:
-    """`pictures`: the bytes of a picture by its address, where the page's pictures are at
-    hand (`readers.pictures_of`); a table published as one is read by OCR where it stands."""
+def read(data: bytes, source: Source, pictures: Callable[[str], tuple[str, bytes | None]] | None = None
+         ) -> Document:
+    """`pictures`: a picture by its address, as the name of its file beside the report and its
+    bytes, where the page's pictures are at hand (`readers.pictures_of`); a table published as
+    one is read by OCR where it stands."""
     text, encoding = decode(data)
     if not text.strip():
         raise NotText("文件为空")
@@ -63,11 +65,11 @@ class _Pictures:
 
     SMALLEST = 300 * 200  # pixels
 
-    def __init__(self, load: Callable[[str], bytes | None]):
+    def __init__(self, load: Callable[[str], tuple[str, bytes | None]]):
         self.load, self.cells, self.read = load, [], 0
 
     def rows(self, image_element) -> list[DocRow]:
-        data = self.load(image_element.get("src") or "")
+        name, data = self.load(image_element.get("src") or "")
         if data is None or self.read >= ocr.MAX_PAGES:
             return []
         try:
@@ -77,7 +79,7 @@ class _Pictures:
         if image.width * image.height < self.SMALLEST:
             return []
         self.read += 1
-        rows, found = ocr.page_rows(image, self.read, self.cells)
+        rows, found = ocr.page_rows(image, self.read, self.cells, name)
         self.cells.extend(found)
         return rows
 

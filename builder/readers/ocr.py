@@ -12,19 +12,30 @@ a figure taken from it can be traced back, and doubted (`parse.ocr`).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 
 from builder.model import Document, DocRow, OcrCell, Source
+from builder.pool import more_time
 from builder.readers.cells import clean_cell
 from builder.readers.text import NotText
 
 DPI = 220  # a PDF page rendered for OCR (an A4 page at SHORT_SIDE): see docs/performance.md for the measure
 SHORT_SIDE = 1800  # pixels: 150 dpi pages enlarged to this read 200 of 200 cells, 181 as they were
 MAX_PAGES = 20  # OCR costs seconds a page: a longer scan is refused rather than read for minutes
+# the time a page of OCR adds to a report's bound (`pool.more_time`): some 4 s on this project's
+# machines (docs/performance.md), with room for a machine that runs other work beside it
+PAGE_SECONDS = 20
 MAX_PIXELS = 40_000_000  # an image's bound: a decompression bomb is refused before it is decoded
 _MAX_SKEW = 5  # degrees: a page turned further is not taken for a scan askew
 _MIN_CELL = 8  # pixels: a smaller hole between lines is the gap of a double rule, not a cell
+# a figure read with less confidence than this is read again from its box cut with these margins
+# (parts of its height): the models read a digit alone less surely than in a line of text, and a
+# read that two other cuts repeat is surer than its confidence says (docs/performance.md)
+LOOK_AGAIN_BELOW = 0.95
+_LOOK_MARGINS = (0.15, 0.3)
+_FIGURE = re.compile(r"[\d.,\-]+")
 
 
 @cache
@@ -55,28 +66,22 @@ def read_pages(images: Iterable, source: Source) -> Document:
 MAX_CELL_PICTURES = 60  # cells cut out for a report's page: those its findings name
 
 
-def cell_pictures(data: bytes, fmt: str, cells: Mapping[str, OcrCell]) -> dict[str, bytes]:
-    """Each of `cells` as a PNG cut from its page as OCR saw it (sized, turned straight), with a
-    margin, so that a reader can check a doubted figure against the picture; {} for a source
-    whose pages are not at hand (a web page's pictures)."""
+def cell_pictures(cells: Mapping[str, OcrCell], picture_of: Callable[[OcrCell], object]) -> dict[str, bytes]:
+    """Each of `cells` (at most MAX_CELL_PICTURES) as a PNG cut from its page as OCR saw it
+    (sized, turned straight), with a margin, so that a reader can check a doubted figure against
+    the picture. `picture_of` gives the image a cell was read from, or None where it is lost."""
     import numpy
     from PIL import Image
 
     wanted = dict(list(cells.items())[:MAX_CELL_PICTURES])
-    pages = {cell.page for cell in wanted.values()}
-    if fmt == "image":
-        images = {1: decoded(data)}
-    elif fmt == "pdf":
-        from builder.readers.pdf import page_images
-
-        images = dict(zip(sorted(pages), page_images(data, DPI, MAX_PAGES, sorted(pages))))
-    else:
-        return {}
     found = {}
-    for number, image in images.items():
+    for where in sorted({(cell.page, cell.picture) for cell in wanted.values()}):
+        image = picture_of(next(cell for cell in wanted.values() if (cell.page, cell.picture) == where))
+        if image is None:
+            continue
         pixels = deskewed(numpy.asarray(_sized(image.convert("RGB")))[:, :, ::-1])
         for path, cell in wanted.items():
-            if cell.page != number:
+            if (cell.page, cell.picture) != where:
                 continue
             x0, y0, x1, y1 = cell.box
             part = pixels[max(0, y0 - 8):y1 + 8, max(0, x0 - 8):x1 + 8, ::-1]
@@ -99,10 +104,13 @@ def decoded(data: bytes):
         raise NotText(f"图片无法读取（{type(err).__name__}）") from None
 
 
-def page_rows(image, page: int, earlier: Sequence[OcrCell] = ()) -> tuple[list[DocRow], list[OcrCell]]:
+def page_rows(image, page: int, earlier: Sequence[OcrCell] = (), picture: str = ""
+              ) -> tuple[list[DocRow], list[OcrCell]]:
     """The rows of one page image, top to bottom, and the cells read. Cells and table rows are
     numbered on from the `earlier` pages' cells, through the document; a cell's number is one
-    no reader's line takes (rows of OCR have no text lines)."""
+    no reader's line takes (rows of OCR have no text lines). `picture`: the file the image is,
+    beside the report (see `OcrCell`)."""
+    more_time(PAGE_SECONDS)
     first_cell = len(earlier)
     first_row = earlier[-1].row + 1 if earlier else 0
     import numpy
@@ -125,9 +133,12 @@ def page_rows(image, page: int, earlier: Sequence[OcrCell] = ()) -> tuple[list[D
         for n in members:
             parts = sorted(in_cell[n], key=lambda b: (round(b[0][1] / 10), b[0][0]))
             text = "".join(p[1] for p in parts)
+            confidence = min((p[2] for p in parts), default=None)
+            if len(parts) == 1 and confidence < LOOK_AGAIN_BELOW and _FIGURE.fullmatch(text):
+                confidence = _looked_again(pixels, parts[0])
             number = first_cell + len(cells) + 1
-            cells.append(OcrCell(number, page, tuple(round(v) for v in grid[n]), text,
-                                 min((p[2] for p in parts), default=None), first_row + len(placed)))
+            cells.append(OcrCell(number, page, tuple(round(v) for v in grid[n]), text, confidence,
+                                 first_row + len(placed), picture))
             texts.append(text)
             lines.append(number)
         placed.append((top, DocRow.of(tuple(texts), tuple(lines), True, page)))
@@ -135,6 +146,24 @@ def page_rows(image, page: int, earlier: Sequence[OcrCell] = ()) -> tuple[list[D
         placed.append((top, DocRow.of((line,), (None,), False, page)))
     placed.sort(key=lambda item: item[0])
     return [row for _, row in placed], cells
+
+
+def _looked_again(pixels, box) -> float:
+    """A figure's confidence after reading its box again, cut with other margins: the best of
+    the reads when they all give its text, the worst when one does not."""
+    import numpy
+
+    (x0, y0, x1, y1), text, confidence = box
+    scores = [confidence]
+    agree = True
+    for margin in _LOOK_MARGINS:
+        pad = (y1 - y0) * margin
+        part = pixels[max(0, round(y0 - pad)):round(y1 + pad), max(0, round(x0 - pad)):round(x1 + pad)]
+        found, _ = _engine()(numpy.ascontiguousarray(part), use_det=False, use_cls=False, use_rec=True)
+        again, score = (clean_cell(found[0][0]), float(found[0][1])) if found else ("", 0.0)
+        agree = agree and again == text
+        scores.append(score)
+    return max(scores) if agree else min(scores)
 
 
 def deskewed(pixels):
