@@ -257,3 +257,15 @@ def test_a_sidecar_naming_pictures_outside_the_report_folder_reads_none(tmp_path
     sidecar.write(reports / "page.yml", {"pictures": {"a.png": "missing.png"}})
     report = pipeline.process(reports / "page.html")
     assert "missing.png" in next(f.message for f in report.findings if f.rule == "sidecar")
+
+
+def test_a_pdf_of_text_whose_tables_are_pasted_in_as_pictures_is_read_where_they_stand(tmp_path):
+    pdf, values = scans.pictured_pdf(tmp_path)
+    report = pipeline.process(pdf)
+    assert report.agency == "建宁县财政局" and report.template == "2021" and report.status == "warn"
+    read = {p: report.value(p) for p in values if report.value(p) is not None}
+    assert len(read) >= 0.97 * len(values) and all(v == values[p] for p, v in read.items())
+    assert report.ocr and all(cell.page >= 1 and not cell.picture for cell in report.ocr.values())
+    assert "本报告的统计表格见下图" in report.sections["preamble"]  # the text layer, read as text
+    unread = pipeline.process(pdf, ocr=False)
+    assert unread.status == "unparsed" and "no_tables" in {f.rule for f in unread.findings}

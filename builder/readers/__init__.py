@@ -176,6 +176,8 @@ def read(path: Path, data: bytes | None = None, ocr_pictures: bool = True,
         try:
             if fmt == "html":
                 return html.read(data, source, pictures_of(path, named) if ocr_pictures else None)
+            if fmt == "pdf":
+                return pdf.read(data, source, ocr_pictures)
             return READERS[fmt](data, source)
         except pdf.Scanned as err:
             if not ocr_pictures:

@@ -104,12 +104,13 @@ def decoded(data: bytes):
         raise NotText(f"图片无法读取（{type(err).__name__}）") from None
 
 
-def page_rows(image, page: int, earlier: Sequence[OcrCell] = (), picture: str = ""
-              ) -> tuple[list[DocRow], list[OcrCell]]:
+def page_rows(image, page: int, earlier: Sequence[OcrCell] = (), picture: str = "",
+              within: tuple[float, float, float, float] = (0, 0, 1, 1)) -> tuple[list[DocRow], list[OcrCell]]:
     """The rows of one page image, top to bottom, and the cells read. Cells and table rows are
     numbered on from the `earlier` pages' cells, through the document; a cell's number is one
     no reader's line takes (rows of OCR have no text lines). `picture`: the file the image is,
-    beside the report (see `OcrCell`)."""
+    beside the report (see `OcrCell`); `within`: the part of the page to read (left, top,
+    right, bottom, as shares of its width and height), the rest being read as text."""
     more_time(PAGE_SECONDS)
     first_cell = len(earlier)
     first_row = earlier[-1].row + 1 if earlier else 0
@@ -117,9 +118,14 @@ def page_rows(image, page: int, earlier: Sequence[OcrCell] = (), picture: str = 
 
     pixels = deskewed(numpy.asarray(_sized(image.convert("RGB")))[:, :, ::-1])  # OpenCV's order of colours
     found, _ = _engine()(pixels)
+    height, width = pixels.shape[:2]
+    left, top, right, bottom = within[0] * width, within[1] * height, within[2] * width, within[3] * height
+
+    def inside(x0, y0, x1, y1) -> bool:
+        return left <= (x0 + x1) / 2 <= right and top <= (y0 + y1) / 2 <= bottom
     boxes = [(_bounds(points), clean_cell(text), float(score)) for points, text, score in (found or ())
-             if clean_cell(text)]
-    grid = table_cells(pixels)
+             if clean_cell(text) and inside(*_bounds(points))]
+    grid = [cell for cell in table_cells(pixels) if inside(*cell)]
     in_cell: dict[int, list] = {n: [] for n in range(len(grid))}
     outside = []
     for box in boxes:
@@ -136,6 +142,8 @@ def page_rows(image, page: int, earlier: Sequence[OcrCell] = (), picture: str = 
             confidence = min((p[2] for p in parts), default=None)
             if len(parts) == 1 and confidence < LOOK_AGAIN_BELOW and _FIGURE.fullmatch(text):
                 confidence = _looked_again(pixels, parts[0])
+            elif not parts:
+                text, confidence = _read_empty(pixels, grid[n])
             number = first_cell + len(cells) + 1
             cells.append(OcrCell(number, page, tuple(round(v) for v in grid[n]), text, confidence,
                                  first_row + len(placed), picture))
@@ -151,19 +159,45 @@ def page_rows(image, page: int, earlier: Sequence[OcrCell] = (), picture: str = 
 def _looked_again(pixels, box) -> float:
     """A figure's confidence after reading its box again, cut with other margins: the best of
     the reads when they all give its text, the worst when one does not."""
+    bounds, text, confidence = box
+    reads = [_recognized(pixels, bounds, margin) for margin in _LOOK_MARGINS]
+    scores = [confidence, *(score for _, score in reads)]
+    return max(scores) if all(again == text for again, _ in reads) else min(scores)
+
+
+def _recognized(pixels, bounds, margin: float) -> tuple[str, float]:
+    """The text in `bounds`, cut with a margin of `margin` times its height: recognition alone."""
     import numpy
 
-    (x0, y0, x1, y1), text, confidence = box
-    scores = [confidence]
-    agree = True
-    for margin in _LOOK_MARGINS:
-        pad = (y1 - y0) * margin
-        part = pixels[max(0, round(y0 - pad)):round(y1 + pad), max(0, round(x0 - pad)):round(x1 + pad)]
-        found, _ = _engine()(numpy.ascontiguousarray(part), use_det=False, use_cls=False, use_rec=True)
-        again, score = (clean_cell(found[0][0]), float(found[0][1])) if found else ("", 0.0)
-        agree = agree and again == text
-        scores.append(score)
-    return max(scores) if agree else min(scores)
+    x0, y0, x1, y1 = bounds
+    pad = (y1 - y0) * margin
+    part = pixels[max(0, round(y0 - pad)):round(y1 + pad), max(0, round(x0 - pad)):round(x1 + pad)]
+    found, _ = _engine()(numpy.ascontiguousarray(part), use_det=False, use_cls=False, use_rec=True)
+    return (clean_cell(found[0][0]), float(found[0][1])) if found else ("", 0.0)
+
+
+_INSET = 4  # pixels inside a cell's edges: what lies nearer is its rule
+_LEAST_INK = 12  # dark pixels: fewer are a speck of the scan
+
+
+def _read_empty(pixels, cell) -> tuple[str, float | None]:
+    """A cell where the detector found no text, looked at again: a figure alone in a cell (a
+    small 0) is what it most often misses. Its ink is recognized as a figure, with the
+    confidence `_looked_again` gives it; else the cell stays empty."""
+    import numpy
+
+    x0, y0, x1, y1 = cell
+    inner = pixels[y0 + _INSET:y1 - _INSET, x0 + _INSET:x1 - _INSET]
+    if inner.size == 0:
+        return "", None
+    ys, xs = numpy.nonzero(inner.min(axis=2) < 128)
+    if len(ys) < _LEAST_INK:
+        return "", None
+    bounds = (x0 + _INSET + xs.min(), y0 + _INSET + ys.min(), x0 + _INSET + xs.max() + 1, y0 + _INSET + ys.max() + 1)
+    text, score = _recognized(pixels, bounds, 0.5)
+    if not _FIGURE.fullmatch(text):
+        return "", None
+    return text, _looked_again(pixels, (bounds, text, score))
 
 
 def deskewed(pixels):

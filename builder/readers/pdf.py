@@ -1,5 +1,7 @@
 """PDF with a text layer (pdfplumber): tables by their ruling lines, text lines around them,
-page numbers dropped. A PDF without text is a scan: its tables are images."""
+page numbers dropped. A PDF without text is a scan: its tables are images. A picture that
+fills much of a page of text and holds no text of its own (a table pasted in as a picture) is
+read by OCR where it stands, when OCR is asked for."""
 
 from __future__ import annotations
 
@@ -11,11 +13,16 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdftypes import resolve1
 
-from builder.model import Document, DocRow, Source
+from builder.model import Document, DocRow, OcrCell, Source
+from builder.readers import ocr
 from builder.readers.cells import paragraph, table_row
 from builder.readers.text import NotText
 
 MAX_PAGES = 200
+# a picture is read by OCR when it covers this part of its page and the text layer has fewer
+# characters than this over it (a searchable scan has its text there already)
+PICTURE_SHARE = 0.15
+PICTURE_MOST_CHARS = 10
 _WRAP_SLACK = 14  # points: about one character
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－·•第页Pp.]*\d{1,3}[\s\-—–－·•页/共]*\d*[\s\-—–－·•页]*$")
 
@@ -24,7 +31,8 @@ class Scanned(NotText):
     """The PDF holds images, not text: its tables cannot be read without OCR."""
 
 
-def read(data: bytes, source: Source) -> Document:
+def read(data: bytes, source: Source, pictures: bool = False) -> Document:
+    """`pictures`: the pictures of pages with text read by OCR (see the module's doc)."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except PDFPasswordIncorrect:
@@ -39,8 +47,10 @@ def read(data: bytes, source: Source) -> Document:
         declared = _declared_pages(pdf)  # before pdfplumber makes an object of every page
         if declared > MAX_PAGES or len(pdf.pages) > MAX_PAGES:
             raise NotText(f"PDF 页数过多（{max(declared, len(pdf.pages))} 页，上限 {MAX_PAGES} 页）")
+        cells: list[OcrCell] = []
         try:
-            rows = [row for number, page in enumerate(pdf.pages, start=1) for row in _page_rows(page, number)]
+            rows = [row for number, page in enumerate(pdf.pages, start=1)
+                    for row in _page_rows(page, number, _pictures(page, number, data, cells) if pictures else [])]
         except MemoryError:
             raise
         except Exception as err:  # pdfminer raises many kinds for a damaged file
@@ -49,7 +59,31 @@ def read(data: bytes, source: Source) -> Document:
             raise NotText(f"PDF 文件已损坏，无法读取（{type(err).__name__}）") from None
         if not any(page.chars for page in pdf.pages):
             raise Scanned("PDF 没有文字层（扫描件）：表格是图片，需要 OCR 才能读取")
-    return Document(source, tuple(rows))
+    return Document(source, tuple(rows), ocr=tuple(cells), pictures=bool(cells))
+
+
+def _pictures(page, number: int, data: bytes, cells: list[OcrCell]) -> list[tuple[float, list[DocRow]]]:
+    """The rows OCR reads of the page's pictures that hold no text (PICTURE_SHARE), each placed
+    where the picture stands; the cells read are added to `cells`. At most ocr.MAX_PAGES pages."""
+    area = float(page.width * page.height)
+    regions = []
+    for image in page.images:
+        x0, top, x1, bottom = max(image["x0"], 0), max(image["top"], 0), min(image["x1"], page.width), \
+            min(image["bottom"], page.height)
+        if (x1 - x0) * (bottom - top) < PICTURE_SHARE * area:
+            continue
+        inside = sum(1 for c in page.chars if x0 <= c["x0"] <= x1 and top <= c["top"] <= bottom and c["text"].strip())
+        if inside < PICTURE_MOST_CHARS:
+            regions.append((top, (x0 / page.width, top / page.height, x1 / page.width, bottom / page.height)))
+    if not regions or len({cell.page for cell in cells}) >= ocr.MAX_PAGES:
+        return []
+    image = next(page_images(data, ocr.DPI, MAX_PAGES, [number]))
+    placed = []
+    for top, within in sorted(regions):
+        rows, found = ocr.page_rows(image, number, cells, within=within)
+        cells.extend(found)
+        placed.append((top, rows))
+    return placed
 
 
 def page_images(data: bytes, dpi: int, most: int, numbers: Sequence[int] | None = None):
@@ -110,11 +144,12 @@ def _left_margin(lines: list[dict], right: float) -> float | None:
     return min((line["x0"] for line in lines if line["x1"] >= right - _WRAP_SLACK), default=None)
 
 
-def _page_rows(page, number: int) -> list[DocRow]:
-    """The page's tables and text lines, top to bottom: a text line is put with the line before
-    it when that one ran to the right margin and this one is not indented (the first line of a
-    paragraph is). The page's last paragraph is marked `runs_on` when its last line reached the
-    margin, to be joined with the top of the next page by the parser (`parse.paragraphs`)."""
+def _page_rows(page, number: int, pictures: list[tuple[float, list[DocRow]]]) -> list[DocRow]:
+    """The page's tables and text lines, top to bottom, with the rows of its `pictures` (top,
+    rows): a text line is put with the line before it when that one ran to the right margin and
+    this one is not indented (the first line of a paragraph is). The page's last paragraph is
+    marked `runs_on` when its last line reached the margin, to be joined with the top of the
+    next page by the parser (`parse.paragraphs`)."""
     tables = [t for t in page.find_tables() if max(len(r) for r in t.extract()) > 1]
     boxes = [t.bbox for t in tables]
 
@@ -123,7 +158,7 @@ def _page_rows(page, number: int) -> list[DocRow]:
         y = (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
-    placed: list[tuple[float, list[DocRow]]] = []
+    placed: list[tuple[float, list[DocRow]]] = list(pictures)
     lines = [line for line in page.filter(outside).extract_text_lines()
              if line["text"].strip() and not _PAGE_NUMBER.match(line["text"].strip())]
     right = _right_margin(lines, boxes, page.width)

@@ -57,3 +57,25 @@ def scanned(image, rotate: float = 0.0, noise: float = 0.0, jpeg: int | None = N
 def image_only_pdf(images: list, path: Path, dpi: int) -> Path:
     images[0].save(path, save_all=True, append_images=images[1:], resolution=dpi)
     return path
+
+
+def pictured_pdf(folder: Path, seed: int = 3, dpi: int = 150, agency: str = "建宁县财政局",
+                 year: int = 2023) -> tuple[Path, dict]:
+    """A report of text whose form is pasted in as pictures (a page of a form each), as Word
+    prints it to PDF: the title and a paragraph are text, the tables are not. Its figures too."""
+    import docx
+    from docx.shared import Cm
+
+    form, values = form_pdf(folder, seed, agency=agency, year=year)
+    document = docx.Document()
+    document.add_paragraph(f"{agency}{year}年政府信息公开工作年度报告")
+    document.add_paragraph("本报告的统计表格见下图。")
+    for number, image in enumerate(page_images(form, dpi), start=1):
+        picture = folder / f"pictured-{seed}-{number}.png"
+        image.save(picture)
+        document.add_picture(str(picture), width=Cm(16))
+    source = folder / f"pictured-{seed}.docx"
+    document.save(source)
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    return source.with_suffix(".pdf"), values
