@@ -14,6 +14,26 @@ from builder.forms import TEMPLATES
 from builder.synth.corpus import docx_report
 
 
+# what scanning does to a page, for the OCR benchmark and goldens: (key, what, dpi, `scanned` options)
+VARIANTS = (
+    ("100dpi", "100 dpi", 100, {}),
+    ("150dpi", "150 dpi", 150, {}),
+    ("200dpi", "200 dpi", 200, {}),
+    ("150dpi-turned-1", "150 dpi, turned 1°", 150, {"rotate": 1.0}),
+    ("150dpi-turned-2", "150 dpi, turned 2°", 150, {"rotate": -2.0}),
+    ("150dpi-jpeg-70", "150 dpi, JPEG quality 70", 150, {"jpeg": 70}),
+    ("150dpi-noise-12", "150 dpi, noise σ 12", 150, {"noise": 12.0}),
+    ("150dpi-all", "150 dpi, turned 2°, noise σ 12, JPEG 70", 150, {"rotate": 2.0, "noise": 12.0, "jpeg": 70}),
+)
+
+
+def variant_pdf(form: Path, key: str, path: Path) -> Path:
+    """The form scanned as VARIANTS[key] says, as a PDF of pictures."""
+    _, _, dpi, options = next(v for v in VARIANTS if v[0] == key)
+    images = [scanned(page, seed=n, **options) for n, page in enumerate(page_images(form, dpi))]
+    return image_only_pdf(images, path, dpi)
+
+
 def form_pdf(folder: Path, seed: int = 3, version: str = "2021", agency: str = "建宁县财政局",
              year: int = 2023) -> tuple[Path, dict]:
     """A filled form printed to PDF in `folder`, and its figures."""
