@@ -306,7 +306,7 @@ def _fill_downloads(site_dir: Path, package_dir: Path, files: Sequence[str]) -> 
     """The download page's table of the package's files: what each holds, its size, its date."""
     descriptor_name = next(name for name in files if name.endswith(".json"))
     descriptor = json.loads((package_dir / descriptor_name).read_text(encoding="utf-8"))
-    titles = {r["path"]: r["title"] for r in descriptor["resources"]}
+    titles = {r["path"]: r["title"] for r in descriptor["resources"] if r["format"] == "csv"}
     titles[descriptor_name] = "数据包描述：表结构、字段说明、许可"
     titles.update(DOWNLOADS)
     created = descriptor.get("created", "")[:10]
