@@ -8,7 +8,7 @@ million reports is never held; the same rows give the same bytes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,7 +117,7 @@ class Writer:
         if len(part.waiting) >= ROW_GROUP:
             part.flush()
 
-    def close(self, tables: Iterable[str], years: Iterable[int | None]) -> dict[str, tuple[str, ...]]:
+    def close(self, tables: Sequence[str], years: Iterable[int | None]) -> dict[str, tuple[str, ...]]:
         """Finish every file; a table with no row in one of `years` gets an empty file, so that
         every table has a file for each year. Each table's files, relative to the package, by year."""
         years = sorted(set(years), key=lambda year: (year is None, year))
