@@ -61,9 +61,10 @@ def _parquet() -> list[str]:
         f"The same tables as Parquet files, which DuckDB, Polars, Spark or pandas query where they lie: each "
         f"table of the reports in `{FOLDER}/<table>/year=<YYYY>/part-0.parquet`, a file a report year (hive "
         f"partitioning; `year={NULL_YEAR}` holds the reports whose year is unknown), each code list in "
-        f"`{FOLDER}/<list>.parquet`. Columns and types are the schemas' above: integers as int64, dates as dates, "
-        "booleans as booleans, blank cells as nulls. A `number` keeps the CSV's text exactly (a figure as printed, "
-        "whose decimals are the report's own): cast it to compute, as below.", "",
+        f"`{FOLDER}/<list>.parquet`. Columns and types are the schemas' above, but that the reports' `year` is in "
+        "the path alone, as hive partitioning has it: integers as int64, dates as dates, booleans as booleans, "
+        "blank cells as nulls. A `number` keeps the CSV's text exactly (Parquet's decimal would fix one scale for "
+        "a column, and a report prints its own): cast it to compute, as below.", "",
         "```sql",
         "-- DuckDB: applications received and amounts of fees, by report year",
         "select year, sum(total) as received",
