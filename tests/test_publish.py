@@ -66,7 +66,8 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file under `folder` (a package's Parquet files lie in folders), by its path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_add_then_build_puts_the_report_in_the_package_and_the_site(tmp_path):
