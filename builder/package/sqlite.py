@@ -17,10 +17,11 @@ NAME = "gongkai.sqlite"
 # The package carries the database while its file is at most this big, past it the Parquet files
 # alone. GitHub takes no file over 100 MiB in a push (the package is committed) and no Pages site
 # over 1 GB, and the database is one file that grows with the corpus: 8.6 KB a synthetic report
-# (docs/performance.md, "Parquet and SQLite"), so about 12,000 of them, fewer real ones, whose
-# findings and text are longer. The Parquet files hold the same tables in a twentieth of the
-# bytes, split by year, and DuckDB answers the same SQL from them. Past it the database is still
-# made, in the staging folder, where the harmonised table is derived and the workbook read from.
+# (docs/performance.md, "Parquet and SQLite"; 10.5 KB with the longer ids the synthetic corpus's
+# repeated agencies get), so some ten thousand reports, fewer real ones, whose findings and text
+# are longer. The Parquet files hold the same tables in a twentieth of the bytes, split by year,
+# and DuckDB answers the same SQL from them. Past it the database is still made, in the staging
+# folder, where the harmonised table is derived and the workbook read from.
 MAX_BYTES = 100 * 2**20
 _TYPES = {"integer": int, "number": float, "boolean": int}
 
