@@ -46,7 +46,7 @@ def main() -> None:
         written = write_package(reports, out)
         writing = time.perf_counter() - start
         rows = sum(written.rows.values())
-        size = sum(p.stat().st_size for p in out.iterdir()) / 1e6
+        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
         print(f"write package: {writing:.1f} s for {args.reports:,} reports ({rows:,} rows, {size:.0f} MB on disk)")
         start = time.perf_counter()
         report = frictionless.validate(str(out / DESCRIPTOR))

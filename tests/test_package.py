@@ -16,7 +16,7 @@ import frictionless
 import pytest
 
 from builder import pipeline, runner
-from builder.package import DESCRIPTOR, SQLITE_NAME, WORKBOOK_NAME, ZIP_NAME, created_from_environment
+from builder.package import DESCRIPTOR, SQLITE_NAME, WORKBOOK_NAME, ZIP_NAME, created_from_environment, sqlite
 from builder.ids import report_ids
 from builder.package.schema import ORDER, RESOURCES
 from conftest import GOLDEN, REPORTS, ROOT
@@ -101,20 +101,27 @@ def test_zip_holds_the_package(seed_package):
     with zipfile.ZipFile(seed_package / ZIP_NAME) as archive:
         names = set(archive.namelist())
     assert {f"gongkai/{name}.csv" for name in ORDER} | {f"gongkai/{DESCRIPTOR}"} <= names
+    assert {f"gongkai/{path}" for path in files_of(seed_package) if path.startswith("parquet/")} <= names
+    assert any(name.startswith("gongkai/parquet/applications/year=") for name in names)
+
+
+def files_of(package: Path) -> list[str]:
+    return sorted(p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file())
 
 
 def test_two_builds_are_byte_identical(seed_package, tmp_path):
     runner.build(runner.BuildOptions(REPORTS, tmp_path, workbook=True))
-    for path in sorted(seed_package.iterdir()):
-        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+    assert files_of(tmp_path) == files_of(seed_package)
+    for name in files_of(seed_package):
+        assert (tmp_path / name).read_bytes() == (seed_package / name).read_bytes(), name
 
 
 def test_the_committed_package_is_up_to_date(tmp_path, monkeypatch):
     """Fails when reports/ or the parser changed and `make site` was not run and committed."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     runner.build(runner.BuildOptions(REPORTS, tmp_path, workbook=True))  # as `make site` builds it
-    built = sorted(p.name for p in tmp_path.iterdir())
-    assert sorted(p.name for p in COMMITTED.iterdir()) == built
+    built = files_of(tmp_path)
+    assert files_of(COMMITTED) == built
     stale = [name for name in built if _content(COMMITTED / name) != _content(tmp_path / name)]
     assert not stale, f"datapackage/ is out of date ({', '.join(stale)}): run `make site` and commit"
 
@@ -200,7 +207,7 @@ def test_the_workbook_opens_in_libreoffice_with_chinese_headers_and_every_row(se
 def test_every_code_has_a_chinese_label_and_the_tables_refer_to_the_code_lists(seed_package):
     descriptor = json.loads((seed_package / DESCRIPTOR).read_text(encoding="utf-8"))
     keys = {(r["name"], tuple(k["fields"]), k["reference"]["resource"])
-            for r in descriptor["resources"] for k in r["schema"].get("foreignKeys", ())}
+            for r in descriptor["resources"] if r["format"] == "csv" for k in r["schema"].get("foreignKeys", ())}
     assert {("applications", ("row",), "application_rows"), ("findings", ("rule",), "rules"),
             ("active_disclosure", ("article", "item", "metric"), "active_cells"),
             ("reviews_litigation", ("proceeding",), "review_rows")} <= keys
@@ -225,7 +232,8 @@ def test_the_descriptor_says_when_and_each_resource_its_size_and_hash(seed_packa
     descriptor = json.loads((seed_package / DESCRIPTOR).read_text(encoding="utf-8"))
     assert re.match(r"^\d{4}-\d{2}-\d{2}T", descriptor["created"])
     for resource in descriptor["resources"]:
-        data = (seed_package / resource["path"]).read_bytes()
+        paths = [resource["path"]] if isinstance(resource["path"], str) else resource["path"]
+        data = b"".join((seed_package / path).read_bytes() for path in paths)  # a resource of parts: in order
         assert resource["bytes"] == len(data) and resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
 
 
@@ -237,3 +245,19 @@ def test_a_build_without_the_workbook_leaves_no_older_one_behind(tmp_path):
     assert (tmp_path / "package" / WORKBOOK_NAME).is_file()
     built = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package"))
     assert not (tmp_path / "package" / WORKBOOK_NAME).exists() and WORKBOOK_NAME not in built.written.files
+
+
+def test_a_database_past_its_bound_is_left_out_and_the_parquet_files_carry_the_tables(tmp_path, monkeypatch):
+    reports_dir = tmp_path / "reports"
+    reports_dir.mkdir()
+    shutil.copy(next(REPORTS.glob("000_*.txt")), reports_dir)
+    runner.build(runner.BuildOptions(reports_dir, tmp_path / "package"))
+    size = (tmp_path / "package" / SQLITE_NAME).stat().st_size
+    monkeypatch.setattr(sqlite, "MAX_BYTES", size - 1)
+    built = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package"))
+    assert not (tmp_path / "package" / SQLITE_NAME).exists() and SQLITE_NAME not in built.written.files
+    assert frictionless.validate(str(tmp_path / "package" / DESCRIPTOR)).valid
+    assert f"parquet/applications/year={read_csv(tmp_path / 'package' / 'reports.csv')[0]['year']}/part-0.parquet" \
+        in built.written.files
+    monkeypatch.setattr(sqlite, "MAX_BYTES", size)
+    assert SQLITE_NAME in runner.build(runner.BuildOptions(reports_dir, tmp_path / "package")).written.files

@@ -66,7 +66,8 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file under `folder` (a package's Parquet files lie in folders), by its path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_add_then_build_puts_the_report_in_the_package_and_the_site(tmp_path):
@@ -136,13 +137,13 @@ def test_an_entry_forged_with_a_fresh_checksum_is_not_trusted(tmp_path):
     reports_dir, cache_file = corpus(tmp_path), tmp_path / "cache.sqlite"
     runner.build(runner.BuildOptions(reports_dir, tmp_path / "a", cache_file=cache_file))
     with closing(sqlite3.connect(cache_file)) as db, db:
-        for key, payload, summary in db.execute("select key, payload, summary from entries").fetchall():
-            payload, summary = (part.replace("新坊镇".encode(), "伪造镇".encode()) for part in (payload, summary))
+        for key, payload, encoded in db.execute("select key, payload, summary from entries").fetchall():
+            payload, encoded = (part.replace("新坊镇".encode(), "伪造镇".encode()) for part in (payload, encoded))
             digest = hashlib.sha256(payload)  # the checksum as it was before it had a key
             digest.update(b"\0")
-            digest.update(summary)
+            digest.update(encoded)
             db.execute("update entries set payload = ?, summary = ?, checksum = ? where key = ?",
-                       (payload, summary, digest.hexdigest(), key))
+                       (payload, encoded, digest.hexdigest(), key))
     again = runner.build(runner.BuildOptions(reports_dir, tmp_path / "b", cache_file=cache_file))
     assert again.parsed == 2 and not any(r.agency == "伪造镇" for r in again.reports)
 

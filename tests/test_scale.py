@@ -19,7 +19,9 @@ from conftest import ROOT
 
 
 def digest(folder) -> str:
-    return hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in sorted(folder.iterdir()))).hexdigest()
+    """Of every file under `folder` (a package's Parquet files lie in folders), with its path."""
+    return hashlib.sha256(b"".join(p.relative_to(folder).as_posix().encode() + p.read_bytes()
+                                   for p in sorted(folder.rglob("*")) if p.is_file())).hexdigest()
 
 
 def test_synth_is_deterministic_and_varied(tmp_path):

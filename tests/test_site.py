@@ -257,6 +257,7 @@ def test_the_download_page_lists_every_file_with_its_size_and_the_date(seed_site
     table = html.split('id="gk-downloads"')[1].split("</table>")[0]
     names = re.findall(r'<a href="data/([^"]+)">', table)
     assert names[0] == "gongkai.xlsx" and "datapackage.json" in names and "applications_harmonised.csv" in names
+    assert "parquet/rules.parquet" in names and "parquet/applications/year=2023/part-0.parquet" in names
     assert all((site / "data" / name).is_file() for name in names)
     assert re.search(r"数据更新至 \d{4}-\d{2}-\d{2}", html) and re.search(r"[\d.]+ (KB|MB)", table)
     assert "从文本/CSV" in html  # how to open the CSV files in Excel

@@ -1,6 +1,6 @@
-"""Write the reports as a Frictionless data package: CSV and schemas, a zip, a SQLite database
-and a data dictionary. Byte-identical for the same reports: rows sorted, no wall-clock time
-unless SOURCE_DATE_EPOCH gives one."""
+"""Write the reports as a Frictionless data package: CSV and schemas, Parquet files, a zip, a
+SQLite database and a data dictionary. Byte-identical for the same reports: rows sorted, no
+wall-clock time unless SOURCE_DATE_EPOCH gives one."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from pathlib import Path
 from builder import __version__
 from builder.folders import staging_for, switch, test_hook
 from builder.model import Report
-from builder.package import dictionary, sqlite, workbook
+from builder.package import dictionary, parquet, sqlite, workbook
 from builder.ids import report_ids
 from builder.package.rows import code_list_rows, rows_of
-from builder.package.schema import ORDER, RESOURCES, schema
+from builder.package.schema import CODE_LISTS, ORDER, PER_REPORT, RESOURCES, schema
 
 DESCRIPTOR = "datapackage.json"
 ZIP_NAME = "gongkai-datapackage.zip"
-SQLITE_NAME = "gongkai.sqlite"
+SQLITE_NAME = sqlite.NAME
 WORKBOOK_NAME = "gongkai.xlsx"
 DICTIONARY_NAME = "README.md"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -68,7 +68,7 @@ def write_package(reports: Sequence[Report], out: Path, created: str | None = No
 
 class PackageWriter:
     """The package written as reports stream by, in id order: each report's rows go straight
-    to the CSV files and the database, so a build never holds every report's rows.
+    to the CSV files, the database and the Parquet files, so a build never holds every report's rows.
 
     The package is made whole in a staging folder beside `out`, then switched with `out` in
     one step (`switch`): a build stopped at any moment leaves the old package or the new one,
@@ -88,8 +88,11 @@ class PackageWriter:
         for name, writer in self.writers.items():
             writer.writerow([f["name"] for f in RESOURCES[name]["fields"]])
         self.database = sqlite.Writer(self.staging / SQLITE_NAME)
+        self.parquet = parquet.Writer(self.staging)
         self.rows = dict.fromkeys(ORDER, 0)
-        self.added = [f["name"] for f in RESOURCES["reports"]["fields"]].index("added")
+        columns = [f["name"] for f in RESOURCES["reports"]["fields"]]
+        self.added, self.year = columns.index("added"), columns.index("year")
+        self.years: set[int | None] = set()
         self.newest_added: str | None = None
 
     def __enter__(self) -> PackageWriter:
@@ -99,17 +102,21 @@ class PackageWriter:
         for file in self.files.values():
             file.close()
         self.database.close()
+        self.parquet.abandon()
         shutil.rmtree(self.staging, ignore_errors=True)
 
     def add(self, rows: Mapping[str, Iterable[tuple]]) -> None:
-        """One report's rows, by resource."""
+        """One report's rows, by resource (or the code lists' rows)."""
+        rows = {name: list(table_rows) for name, table_rows in rows.items()}
+        year = None
+        for row in rows.get("reports", ()):
+            year = row[self.year]
+            self.years.add(year)
+            if row[self.added] and (self.newest_added is None or row[self.added] > self.newest_added):
+                self.newest_added = row[self.added]
         for name, table_rows in rows.items():
-            table_rows = list(table_rows)
-            if name == "reports":
-                added = max((row[self.added] for row in table_rows if row[self.added]), default=None)
-                if added and (self.newest_added is None or added > self.newest_added):
-                    self.newest_added = added
             self.database.add(name, table_rows)
+            self.parquet.add(name, table_rows, year)
             if self.booleans[name]:
                 table_rows = [_booleans_as_text(row, self.booleans[name]) for row in table_rows]
             if self.texts[name]:
@@ -125,27 +132,37 @@ class PackageWriter:
         self.add(code_list_rows())
         # derived from applications where they are all: in SQL, rather than report by report in Python
         self.database.derive_harmonised()
-        harmonised = self.database.rows("applications_harmonised")
-        self.writers["applications_harmonised"].writerows(harmonised)
-        self.rows["applications_harmonised"] = self.database.database.execute(
-            "select count(*) from applications_harmonised").fetchone()[0]
+        for year, harmonised in self.database.rows_by_year("applications_harmonised"):
+            self.writers["applications_harmonised"].writerows(harmonised)
+            self.parquet.add("applications_harmonised", harmonised, year)
+            self.rows["applications_harmonised"] += len(harmonised)
+        parquet_files = self.parquet.close(ORDER, self.years)
         created = created or (f"{self.newest_added}T00:00:00Z" if self.newest_added else None)
         for file in self.files.values():
             file.close()
         self.database.close()
         if self.workbook:
             workbook.write(self.staging / SQLITE_NAME, self.staging / WORKBOOK_NAME)
+        database = self.staging / SQLITE_NAME
+        shipped = database.stat().st_size <= sqlite.MAX_BYTES
+        if not shipped:
+            database.unlink()
         csv_files = {f"{name}.csv": self.staging / f"{name}.csv" for name in ORDER}
-        descriptor = _descriptor({name: _digest(path) for name, path in csv_files.items()}, created)
+        digests = {name: _digest([path]) for name, path in csv_files.items()}
+        digests |= {name: _digest([self.staging / path for path in paths]) for name, paths in parquet_files.items()}
+        descriptor = _descriptor(digests, created, parquet_files)
         texts = {DESCRIPTOR: (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
                  DICTIONARY_NAME: dictionary.markdown(descriptor).encode("utf-8")}
         for name, data in texts.items():
             (self.staging / name).write_bytes(data)
-        members = {**csv_files, **{name: self.staging / name for name in texts}}
+        members = {**csv_files, **{name: self.staging / name for name in texts},
+                   **{path: self.staging / path for paths in parquet_files.values() for path in paths}}
         _zip(members, self.staging / ZIP_NAME)
-        names = (*sorted(members), ZIP_NAME, SQLITE_NAME, *([WORKBOOK_NAME] if self.workbook else []))
+        names = (*sorted(members), ZIP_NAME, *([SQLITE_NAME] if shipped else []),
+                 *([WORKBOOK_NAME] if self.workbook else []))
         test_hook("package-staged")
-        own = set(names) | {WORKBOOK_NAME}  # an older build's workbook goes even when this one writes none
+        # an older build's database and workbook go even when this one ships none, and its Parquet files
+        own = {*names, SQLITE_NAME, WORKBOOK_NAME, parquet.FOLDER}
         switch(self.staging, self.out, keep=lambda path: path.name not in own and not path.name.startswith(".gongkai-"))
         test_hook("package-switched")
         return Written(reports, dict(self.rows), names)
@@ -156,12 +173,14 @@ def dictionary_markdown() -> str:
     return dictionary.markdown(_descriptor(None, None))
 
 
-def _digest(path: Path) -> tuple[int, str]:
+def _digest(paths: Sequence[Path]) -> tuple[int, str]:
+    """Size and SHA-256 of the files one after the other, as frictionless reads a resource of several."""
     digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while block := file.read(1 << 20):
-            digest.update(block)
-    return path.stat().st_size, digest.hexdigest()
+    for path in paths:
+        with path.open("rb") as file:
+            while block := file.read(1 << 20):
+                digest.update(block)
+    return sum(path.stat().st_size for path in paths), digest.hexdigest()
 
 
 # Fields whose text comes from reports and sidecars. In the CSV files, which spreadsheets open,
@@ -193,8 +212,10 @@ def _booleans_as_text(row: tuple, positions: list[int]) -> tuple:
     return tuple(cells)
 
 
-def _descriptor(files: Mapping[str, tuple[int, str]] | None, created: str | None) -> dict:
-    """The descriptor; `files` gives each CSV file's size and SHA-256 (None: not written yet)."""
+def _descriptor(files: Mapping[str, tuple[int, str]] | None, created: str | None,
+                parquet_files: Mapping[str, Sequence[str]] | None = None) -> dict:
+    """The descriptor; `files` gives each CSV file's size and SHA-256, and each table's Parquet
+    files together (None: not written yet)."""
     descriptor = {
         "name": "gongkai",
         "title": "政府信息公开工作年度报告数据 (gongkai: Chinese government information disclosure annual reports)",
@@ -223,7 +244,33 @@ def _descriptor(files: Mapping[str, tuple[int, str]] | None, created: str | None
         }
         for name in ORDER
     ]
+    if files and parquet_files:
+        descriptor["resources"] += [_parquet_resource(name, parquet_files[name], files[name]) for name in ORDER]
     return descriptor
+
+
+def _parquet_resource(name: str, paths: Sequence[str], digest: tuple[int, str]) -> dict:
+    """The Parquet files of a table, as a resource of frictionless's type `file`: frictionless 5
+    reads Parquet's rows only through pandas, which the package does not need; as files it
+    checks that each is there and their bytes and hash. The rows are the table's, its schema
+    is the CSV resource's."""
+    if name in CODE_LISTS:
+        where = "as one Parquet file"
+    else:
+        where = (f"as Parquet, one file a report year in hive partitioning ({parquet.FOLDER}/{name}/year=YYYY/, "
+                 f"year={parquet.NULL_YEAR} where the year is unknown); bytes and hash are of the files one after "
+                 "the other")
+    return {
+        "name": f"{name}-parquet",
+        "type": "file",
+        "path": list(paths) if name in PER_REPORT else paths[0],
+        "title": f"{RESOURCES[name]['title']}（Parquet）",
+        "description": f"The rows of resource {name}, with its schema, {where}.",
+        "format": "parquet",
+        "mediatype": "application/vnd.apache.parquet",
+        "bytes": digest[0],
+        "hash": "sha256:" + digest[1],
+    }
 
 
 def created_from_environment(environ) -> str | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from builder.package.parquet import FOLDER, NULL_YEAR
 from builder.package.rows import code_list_rows
+from builder.package.sqlite import MAX_BYTES, NAME as SQLITE_NAME
 from builder.vocabulary import CATALOG, SEVERITY_NAMES
 
 
@@ -19,7 +21,7 @@ def markdown(descriptor: dict) -> str:
         "Blank cells are missing values (blank in the report, or unreadable), never zeros.",
         "",
     ]
-    for resource in descriptor["resources"]:
+    for resource in (r for r in descriptor["resources"] if r["format"] == "csv"):
         schema = resource["schema"]
         lines += [f"## {resource['name']} · {resource['title']}", "", resource["description"], "",
                   f"File `{resource['path']}`; primary key: {', '.join(f'`{k}`' for k in schema['primaryKey'])}."]
@@ -31,6 +33,7 @@ def markdown(descriptor: dict) -> str:
             lines.append(f"| `{field['name']}` | {field['title']} | {field['type']} | {_cell(field['description'])} "
                          f"| {_constraints(field.get('constraints', {}))} |")
         lines.append("")
+    lines += _parquet()
     lines += ["## Rules · 校验规则", "", "| rule | severity | 说明 |", "|---|---|---|"]
     for rule_id in sorted(CATALOG):
         rule = CATALOG[rule_id]
@@ -50,6 +53,31 @@ def markdown(descriptor: dict) -> str:
     lines += ["", "### Other codes · 其他代码", "", "| field | code | 名称 |", "|---|---|---|"]
     lines += [f"| {field} | `{code}` | {_cell(label)} |" for field, code, label in codes["codes"]]
     return "\n".join(lines) + "\n"
+
+
+def _parquet() -> list[str]:
+    return [
+        "## Parquet files · Parquet 文件", "",
+        f"The same tables as Parquet files, which DuckDB, Polars, Spark or pandas query where they lie: each "
+        f"table of the reports in `{FOLDER}/<table>/year=<YYYY>/part-0.parquet`, a file a report year (hive "
+        f"partitioning; `year={NULL_YEAR}` holds the reports whose year is unknown), each code list in "
+        f"`{FOLDER}/<list>.parquet`. Columns and types are the schemas' above, but that the reports' `year` is in "
+        "the path alone, as hive partitioning has it: integers as int64, dates as dates, booleans as booleans, "
+        "blank cells as nulls. A `number` keeps the CSV's text exactly (Parquet's decimal would fix one scale for "
+        "a column, and a report prints its own): cast it to compute, as below.", "",
+        "```sql",
+        "-- DuckDB: applications received and amounts of fees, by report year",
+        "select year, sum(total) as received",
+        f"from read_parquet('{FOLDER}/applications/*/*.parquet', hive_partitioning = true)",
+        "where row = 'new_received' group by year order by year;",
+        "",
+        "select year, sum(value_10k_yuan::decimal(38, 10)) as fees_10k_yuan",
+        f"from read_parquet('{FOLDER}/active_disclosure/*/*.parquet', hive_partitioning = true)",
+        "where article = 'art20_8' and value_10k_yuan is not null group by year order by year;",
+        "```", "",
+        f"`{SQLITE_NAME}` holds the same tables while it is at most {MAX_BYTES // 2**20} MiB (some ten thousand "
+        "reports); a larger corpus comes as CSV and Parquet only.", "",
+    ]
 
 
 def _constraints(constraints: dict) -> str:

@@ -3,6 +3,9 @@ keys; rows go in through parameterized statements, never through SQL made from v
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import sqlite_utils
@@ -10,6 +13,16 @@ import sqlite_utils
 from builder.forms import TEMPLATES
 from builder.package.schema import CODE_LISTS, CODE_REFERENCES, OTHER_ROWS, ORDER, PER_REPORT, RESOURCES
 
+NAME = "gongkai.sqlite"
+# The package carries the database while its file is at most this big, past it the Parquet files
+# alone. GitHub takes no file over 100 MiB in a push (the package is committed) and no Pages site
+# over 1 GB, and the database is one file that grows with the corpus: 8.6 KB a synthetic report
+# (docs/performance.md, "Parquet and SQLite"; 10.5 KB with the longer ids the synthetic corpus's
+# repeated agencies get), so some ten thousand reports, fewer real ones, whose findings and text
+# are longer. The Parquet files hold the same tables in a twentieth of the bytes, split by year,
+# and DuckDB answers the same SQL from them. Past it the database is still made, in the staging
+# folder, where the harmonised table is derived and the workbook read from.
+MAX_BYTES = 100 * 2**20
 _TYPES = {"integer": int, "number": float, "boolean": int}
 
 
@@ -55,10 +68,15 @@ class Writer:
         with conn:
             conn.execute(_HARMONISED, _HARMONISED_ORDER)
 
-    def rows(self, name: str):
-        """The rows of a table in the order they went in."""
-        columns = ", ".join(f"[{f['name']}]" for f in RESOURCES[name]["fields"])
-        return self.database.conn.execute(f"select {columns} from [{name}] order by rowid")  # noqa: S608 - schema names
+    def rows_by_year(self, name: str) -> Iterator[tuple[int | None, list[tuple]]]:
+        """The rows of a table of the reports in the order they went in, in runs of one report
+        year (at most BATCH rows a run), with that year."""
+        columns = ", ".join(f"t.[{f['name']}]" for f in RESOURCES[name]["fields"])
+        cursor = self.database.conn.execute(  # noqa: S608 - schema names
+            f"select r.year, {columns} from [{name}] t join reports r on r.id = t.report_id order by t.rowid")
+        while batch := cursor.fetchmany(self.BATCH):
+            for year, run in groupby(batch, key=itemgetter(0)):
+                yield year, [row[1:] for row in run]
 
     def close(self) -> None:
         if self.closed:

@@ -205,6 +205,9 @@ def finish(site: Site, reports: Sequence[Report], ids: Sequence[str], entries: l
     the package's files; then the new site takes the old one's place, whose files all go."""
     for name in _package_files(package_dir, site.package_files):
         _place(package_dir / name, site.folder / "data" / name)
+    for part in _parquet_parts(package_dir, site.package_files):  # for DuckDB to query where they lie
+        (site.folder / "data" / part).parent.mkdir(parents=True, exist_ok=True)
+        _place(package_dir / part, site.folder / "data" / part)
     regions = summary.regions_of(reports)
     _fill_index(site.folder, reports, ids, regions)
     _put_content(site.folder / "index.html", pages.home_page(reports, ids))
@@ -229,6 +232,13 @@ def _place(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+
+
+def _parquet_parts(package_dir: Path, files: Sequence[str]) -> list[str]:
+    """The package's Parquet files, as its descriptor lists them."""
+    descriptor = json.loads((package_dir / next(name for name in files if name.endswith(".json"))).read_text("utf-8"))
+    return [part for r in descriptor["resources"] if r["format"] == "parquet"
+            for part in ([r["path"]] if isinstance(r["path"], str) else r["path"])]
 
 
 def _package_files(package_dir: Path, own: Sequence[str]) -> list[str]:
@@ -306,7 +316,7 @@ def _fill_downloads(site_dir: Path, package_dir: Path, files: Sequence[str]) -> 
     """The download page's table of the package's files: what each holds, its size, its date."""
     descriptor_name = next(name for name in files if name.endswith(".json"))
     descriptor = json.loads((package_dir / descriptor_name).read_text(encoding="utf-8"))
-    titles = {r["path"]: r["title"] for r in descriptor["resources"]}
+    titles = {r["path"]: r["title"] for r in descriptor["resources"] if r["format"] == "csv"}
     titles[descriptor_name] = "数据包描述：表结构、字段说明、许可"
     titles.update(DOWNLOADS)
     created = descriptor.get("created", "")[:10]
@@ -314,6 +324,8 @@ def _fill_downloads(site_dir: Path, package_dir: Path, files: Sequence[str]) -> 
     rows = "".join(f'<tr><td><a href="data/{escape(name)}">{escape(name)}</a></td><td>{escape(titles.get(name, ""))}</td>'
                    f'<td class="gk-num">{_size((package_dir / name).stat().st_size)}</td></tr>'
                    for name in order if (package_dir / name).is_file())
+    for resource in (r for r in descriptor["resources"] if r["format"] == "parquet"):
+        rows += _parquet_row(resource)
     table = (f'<p>数据更新至 {escape(created)}（最新收录报告的日期）。</p>' if created else "") + \
         ('<div class="gk-table-wrap"><table class="gk-table" id="gk-downloads"><thead><tr><th>文件</th><th>内容</th>'
          f'<th>大小</th></tr></thead><tbody>{rows}</tbody></table></div>')
@@ -323,9 +335,21 @@ def _fill_downloads(site_dir: Path, package_dir: Path, files: Sequence[str]) -> 
 # the files offered for download first, with what they are; then the descriptor and every table's CSV
 DOWNLOADS = {
     "gongkai.xlsx": "Excel 工作簿：全部表格，中文表头",
-    "gongkai-datapackage.zip": "整个数据包（CSV 与说明文件）",
+    "gongkai-datapackage.zip": "整个数据包（CSV、Parquet 与说明文件）",
     "gongkai.sqlite": "同样的表格，一个 SQLite 数据库",
 }
+
+
+def _parquet_row(resource: dict) -> str:
+    """A row of the download table for a resource of Parquet files: a table's, one file a year
+    (a link a year, named as its folder: year=2024), or a code list's one file."""
+    size = f'<td class="gk-num">{_size(resource["bytes"])}</td>'
+    if isinstance(resource["path"], str):
+        path = escape(resource["path"])
+        return f'<tr><td><a href="data/{path}">{path}</a></td><td>{escape(resource["title"])}</td>{size}</tr>'
+    folder = resource["path"][0].rsplit("/", 2)[0]
+    links = " ".join(f'<a href="data/{escape(part)}">{escape(part.split("/")[-2])}</a>' for part in resource["path"])
+    return f'<tr><td>{escape(folder)}/</td><td>{escape(resource["title"])}：{links}</td>{size}</tr>'
 
 
 def _size(size: int) -> str:
