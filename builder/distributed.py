@@ -53,7 +53,7 @@ class Dask:
             return
         with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), \
                 LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                             dashboard_address="127.0.0.1:0") as cluster:
+                             dashboard_address="127.0.0.1:0") as cluster:  # any free port: another may hold 8787
             yield Dask(cluster.scheduler_address, self.workers)
 
     def mapper(self, count: int, initializer: Callable[..., None], initargs: tuple,
