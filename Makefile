@@ -26,7 +26,7 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
-	for b in package site incremental parquet; do $(BIN)/python benchmarks/bench_$$b.py; done
+	for b in package site incremental parquet distributed; do $(BIN)/python benchmarks/bench_$$b.py; done
 
 # Rewrites tests/golden/ from the parser (and the build manifest): review every changed figure
 # against the source by hand.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from builder import __version__, pipeline, runner
+from builder import __version__, pipeline, pool, runner
 from builder.add import AddRefused, add_report
 from builder.site import SiteDirTaken
 from builder.diff import DiffError, summary
@@ -94,8 +95,14 @@ def validate(files: tuple[Path, ...]) -> None:
               "which costs seconds a page: such reports stay unparsed, with the reason.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=pipeline.TIME_LIMIT,
               show_default=True, help="Seconds one report may take to read and parse; past it, it is unparsed.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run the parse and publish tasks on the Dask cluster whose "
+              "scheduler is at ADDRESS (workers of one thread each, seeing this machine's files at the same paths: "
+              "the reports, the cache (TMPDIR with --no-cache), the site).")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Run the parse and publish tasks on a Dask cluster of "
+              "N worker processes started on this machine for the build.")
 def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, project: Path, cache_file: Path,
-          no_cache: bool, jobs: int, workbook: bool, time_limit: float, no_ocr: bool) -> None:
+          no_cache: bool, jobs: int, workbook: bool, time_limit: float, no_ocr: bool, scheduler: str | None,
+          workers: int | None) -> None:
     """Parse and check every report, then write the data package (CSV, schemas, zip,
     SQLite) and the website.
 
@@ -110,7 +117,11 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
         gongkai build --no-site
         gongkai build --workbook
         gongkai build --no-ocr
+        gongkai build --workers 2
+        gongkai build --scheduler tcp://10.0.0.5:8786
     """
+    if scheduler and workers:
+        raise click.UsageError("--scheduler 与 --workers 只能选一个")
     if not reports_dir.is_dir():
         raise click.UsageError(f"报告文件夹不存在：{reports_dir}")
     if not no_site and not (project / "mkdocs.yml").is_file():
@@ -120,11 +131,13 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     try:
-        built = _build(runner.BuildOptions(reports_dir=reports_dir, package_dir=package_dir,
-                                           site_dir=None if no_site else site_dir, project=project, created=created,
-                                           cache_file=None if no_cache else cache_file, jobs=jobs,
-                                           time_bound=time_limit, workbook=workbook, ocr=not no_ocr))
-    except (SiteDirTaken, runner.BuildRunning) as err:
+        with _executor(scheduler, workers) as executor:
+            built = _build(runner.BuildOptions(reports_dir=reports_dir, package_dir=package_dir,
+                                               site_dir=None if no_site else site_dir, project=project,
+                                               created=created, cache_file=None if no_cache else cache_file,
+                                               jobs=jobs, time_bound=time_limit, executor=executor,
+                                               workbook=workbook, ocr=not no_ocr))
+    except (SiteDirTaken, runner.BuildRunning, pool.Unavailable) as err:
         click.echo(f"构建失败：{err}", err=True)
         sys.exit(2)
     except (runner.LostReports, RuntimeError) as err:
@@ -190,6 +203,18 @@ def diff(base: str, reports_dir: Path) -> None:
         click.echo(summary(base, reports_dir))
     except DiffError as err:
         raise click.UsageError(f"无法与 {base} 比较：{err}") from None
+
+
+@contextlib.contextmanager
+def _executor(scheduler: str | None, workers: int | None):
+    """The Dask cluster asked for, up for the whole build; None (this machine's processes) otherwise."""
+    if not scheduler and not workers:
+        yield None
+        return
+    from builder import distributed  # Dask is imported by the builds that ask for it alone
+
+    with (distributed.Dask(scheduler) if scheduler else distributed.Dask(workers=workers)).running() as executor:
+        yield executor
 
 
 def _build(options: runner.BuildOptions) -> runner.Built:

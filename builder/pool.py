@@ -1,9 +1,10 @@
 """Work on all cores: a function mapped over many items in their order, with a bounded
 number of results waiting and a process that dies costing its item alone; and the time and
-memory bounds a report's parse runs under."""
+memory bounds a report's parse runs under. `builder.distributed` is the same on a Dask cluster."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import threading
@@ -27,10 +28,16 @@ class TimeLimit(BaseException):
 
 @contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise TimeLimit in this thread after `seconds` of wall-clock time. Only the main
-    thread can be interrupted; elsewhere (and with None) there is no bound."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
+    """Raise TimeLimit in this thread after `seconds` of wall-clock time (None: no bound). In the
+    main thread a signal does it, which also cuts a sleep or a blocking call short; in another (a
+    Dask worker's task thread) it is raised at the thread's next Python instruction, so that a
+    loop is bounded but a wait inside C code or a system call is not."""
+    if not seconds:
         yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        with _thread_time_limit(seconds):
+            yield
         return
 
     def expire(signum, frame):
@@ -53,6 +60,29 @@ def more_time(seconds: float) -> None:
     left = signal.getitimer(signal.ITIMER_REAL)[0]
     if left > 0:
         signal.setitimer(signal.ITIMER_REAL, left + seconds)
+
+
+@contextmanager
+def _thread_time_limit(seconds: float) -> Iterator[None]:
+    thread = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    running = True
+
+    def expire() -> None:
+        with lock:  # never once the block is left: the exception would land in whatever runs next
+            if running:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, ctypes.py_object(TimeLimit))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            running = False
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, None)  # one set but not yet raised
 
 
 @contextmanager
@@ -89,6 +119,11 @@ class Crashed:
     item: Any
 
 
+class Unavailable(Exception):
+    """An executor that cannot run tasks: a scheduler that does not answer, a cluster set up
+    in a way the tasks cannot run on."""
+
+
 class Executor(Protocol):
     """Who runs a build's tasks: `mapper` gives `run(fn, items)`, which yields `fn(item)` for each
     item in order (or `Crashed(item)`), after `initializer(*initargs)` in each worker."""
@@ -119,6 +154,14 @@ def mapper(jobs: int, count: int, initializer: Callable[..., None], initargs: tu
             return ProcessPoolExecutor(max_workers=workers, initializer=initializer, initargs=initargs)
         yield lambda fn, items: _ordered(make_pool, jobs, fn, items)
         return
+    with here(initializer, initargs, finalizer) as run:
+        yield run
+
+
+@contextmanager
+def here(initializer: Callable[..., None], initargs: tuple, finalizer: Callable[[], None]) -> Iterator[Callable]:
+    """`map` in this process, after `initializer(*initargs)`: what every executor does with
+    fewer than PARALLEL_FROM items."""
     initializer(*initargs)
     try:
         yield map
@@ -138,7 +181,7 @@ def _ordered(make_pool: Callable[..., ProcessPoolExecutor], jobs: int, fn: Calla
             try:
                 while pending or sent < len(items):
                     while sent < len(items) and len(pending) < AHEAD * jobs:
-                        pending.append(pool.submit(_run, fn, items[sent:sent + CHUNK]))
+                        pending.append(pool.submit(mapped, fn, items[sent:sent + CHUNK]))
                         sent += CHUNK
                     results = pending.popleft().result()
                     done += len(results)
@@ -158,5 +201,6 @@ def _alone(make_pool: Callable[..., ProcessPoolExecutor], fn: Callable, item: An
             return Crashed(item)
 
 
-def _run(fn: Callable, items: Sequence) -> list:
+def mapped(fn: Callable, items: Sequence) -> list:
+    """One chunk's task: its results, sent back in one message."""
     return [fn(item) for item in items]

@@ -233,6 +233,7 @@ _worker: dict = {}
 
 
 def _open_worker(setup: WorkerSetup) -> None:
+    places.preload()  # a forked worker has it; one started afresh (Dask's) would read it within a report's time bound
     _worker.update(setup=setup, cache=ParseCache(setup.cache_file) if setup.cache_file else None)
 
 
