@@ -8,6 +8,7 @@ import ctypes
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -53,36 +54,47 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
 
 def more_time(seconds: float) -> None:
-    """Lengthen the bound `time_limit` set, if one runs: for work whose cost is known only as it
-    goes (OCR, some seconds a page)."""
+    """Lengthen the bound `time_limit` set in this thread, if one runs: for work whose cost is
+    known only as it goes (OCR, some seconds a page)."""
     if threading.current_thread() is not threading.main_thread():
+        deadline = _deadlines.get(threading.get_ident())
+        if deadline is not None:
+            deadline[0] += seconds
         return
     left = signal.getitimer(signal.ITIMER_REAL)[0]
     if left > 0:
         signal.setitimer(signal.ITIMER_REAL, left + seconds)
 
 
+_deadlines: dict[int, list[float]] = {}  # a thread's bound (`time.monotonic`), which `more_time` moves
+
+
 @contextmanager
 def _thread_time_limit(seconds: float) -> Iterator[None]:
-    thread = ctypes.c_ulong(threading.get_ident())
+    ident = threading.get_ident()
+    thread = ctypes.c_ulong(ident)
     lock = threading.Lock()
-    running = True
+    left = threading.Event()
+    deadline = _deadlines[ident] = [time.monotonic() + seconds]
 
     def expire() -> None:
-        with lock:  # never once the block is left: the exception would land in whatever runs next
-            if running:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, ctypes.py_object(TimeLimit))
+        while not left.wait(max(deadline[0] - time.monotonic(), 0)):
+            if time.monotonic() < deadline[0]:
+                continue  # the bound was moved on while it waited
+            with lock:  # never once the block is left: the exception would land in whatever runs next
+                if not left.is_set():
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, ctypes.py_object(TimeLimit))
+            return
 
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
-    timer.start()
+    watcher = threading.Thread(target=expire, daemon=True)
+    watcher.start()
     try:
         yield
     finally:
-        timer.cancel()
         with lock:
-            running = False
+            left.set()
             ctypes.pythonapi.PyThreadState_SetAsyncExc(thread, None)  # one set but not yet raised
+        _deadlines.pop(ident, None)
 
 
 @contextmanager

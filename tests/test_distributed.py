@@ -210,3 +210,32 @@ def test_the_time_bound_holds_in_a_thread_and_leaves_nothing_behind_it():
     for thread in threads:
         thread.join(10)
     assert sorted(outcomes) == ["after", "after", "bounded", "bounded"]
+
+
+def test_more_time_lengthens_the_bound_in_the_main_thread_and_in_another():
+    """OCR asks for more time a page, in a pool's process (a signal) and in a Dask task's thread."""
+    def busy(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            pass
+
+    def bounded(lengthen: bool) -> str:
+        try:
+            with pool.time_limit(0.4):
+                for _ in range(3):
+                    if lengthen:
+                        pool.more_time(0.3)
+                    busy(0.25)
+            return "done"
+        except pool.TimeLimit:
+            return "bounded"
+
+    assert [bounded(False), bounded(True)] == ["bounded", "done"]
+    outcomes: list[str] = []
+    threads = [threading.Thread(target=lambda lengthen=lengthen: outcomes.append(bounded(lengthen)))
+               for lengthen in (False, True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(outcomes) == ["bounded", "done"]
