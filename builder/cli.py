@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from builder import __version__, pipeline, pool, runner
+from builder import __version__, pipeline, pool, runner, storage
 from builder.add import AddRefused, add_report
 from builder.site import SiteDirTaken
 from builder.diff import DiffError, summary
@@ -74,13 +74,16 @@ def validate(files: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.option("--reports", "reports_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"),
-              show_default=True, help="Folder of report files to read.")
-@click.option("--package", "package_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("datapackage"), show_default=True, help="Folder to write the data package to.")
-@click.option("--site", "site_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("site"),
-              show_default=True, help="Folder to write the website to.")
+@click.option("--reports", "reports_at", default="reports", show_default=True,
+              help="Folder of report files to read, or a URL of one (s3://bucket/reports, any fsspec URL).")
+@click.option("--package", "package_at", default="datapackage", show_default=True,
+              help="Folder to write the data package to, or a URL to put it at.")
+@click.option("--site", "site_at", default="site", show_default=True,
+              help="Folder to write the website to, or a URL to put it at (a bucket behind a CDN).")
 @click.option("--no-site", is_flag=True, help="Write the data package only.")
+@click.option("--mirror", type=click.Path(path_type=Path, file_okay=False), default=Path("build/mirror"),
+              show_default=True, help="Where the files of URLs are kept on this machine: the reports pulled "
+              "(only those changed since the last build), the package and site before they are put.")
 @click.option("--project", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True,
               help="Folder holding mkdocs.yml and content/, the hand-written pages.")
 @click.option("--cache", "cache_file", type=click.Path(path_type=Path, dir_okay=False),
@@ -100,9 +103,9 @@ def validate(files: tuple[Path, ...]) -> None:
               "the reports, the cache (TMPDIR with --no-cache), the site).")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Run the parse and publish tasks on a Dask cluster of "
               "N worker processes started on this machine for the build.")
-def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, project: Path, cache_file: Path,
-          no_cache: bool, jobs: int, workbook: bool, time_limit: float, no_ocr: bool, scheduler: str | None,
-          workers: int | None) -> None:
+def build(reports_at: str, package_at: str, site_at: str, no_site: bool, mirror: Path, project: Path,
+          cache_file: Path, no_cache: bool, jobs: int, workbook: bool, time_limit: float, no_ocr: bool,
+          scheduler: str | None, workers: int | None) -> None:
     """Parse and check every report, then write the data package (CSV, schemas, zip,
     SQLite) and the website.
 
@@ -119,9 +122,16 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
         gongkai build --no-ocr
         gongkai build --workers 2
         gongkai build --scheduler tcp://10.0.0.5:8786
+        gongkai build --reports s3://gongkai/reports --site s3://gongkai-site --package s3://gongkai-data
     """
     if scheduler and workers:
         raise click.UsageError("--scheduler 与 --workers 只能选一个")
+    try:
+        reports_dir = _pulled(reports_at, mirror / "reports")
+    except storage.StorageError as err:
+        click.echo(f"构建失败：{err}", err=True)
+        sys.exit(2)
+    package_dir, site_dir = _local(package_at, mirror / "package"), _local(site_at, mirror / "site")
     if not reports_dir.is_dir():
         raise click.UsageError(f"报告文件夹不存在：{reports_dir}")
     if not no_site and not (project / "mkdocs.yml").is_file():
@@ -143,13 +153,35 @@ def build(reports_dir: Path, package_dir: Path, site_dir: Path, no_site: bool, p
     except (runner.LostReports, RuntimeError) as err:
         click.echo(f"构建失败：{err}", err=True)
         sys.exit(3)
+    try:
+        for at, local in ((package_at, package_dir), *(() if no_site else ((site_at, site_dir),))):
+            if storage.is_url(at):
+                put = storage.push(local, at)
+                click.echo(f"已放到 {at}：{put.copied} 个文件有变，{put.kept} 个未变，删去 {put.removed} 个")
+    except storage.StorageError as err:
+        click.echo(f"构建失败：{err}", err=True)
+        sys.exit(2)
     counts = {status: sum(r.status == status for r in built.reports) for status in STATUS_NAMES}
     summary = "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items())
-    site = f"，网站已写入 {site_dir}/" if built.site else ""
+    site = f"，网站已写入 {site_at}/" if built.site else ""
     cached = len(built.reports) - built.parsed
     parsed = f"（解析 {built.parsed} 份，{cached} 份未变而取自缓存）" if cached else ""
-    click.echo(f"读取 {len(built.reports)} 份报告{parsed}：{summary}；数据包已写入 {package_dir}/{site}"
+    click.echo(f"读取 {len(built.reports)} 份报告{parsed}：{summary}；数据包已写入 {package_at}/{site}"
                f"（{built.seconds:.1f} 秒）")
+
+
+def _pulled(at: str, mirror: Path) -> Path:
+    """The folder of reports at `at`: itself, or a URL's files pulled into `mirror`."""
+    if not storage.is_url(at):
+        return Path(at)
+    pulled = storage.pull(at, mirror)
+    click.echo(f"已从 {at} 取得报告：{pulled.copied} 个文件有变，{pulled.kept} 个未变，删去 {pulled.removed} 个")
+    return mirror
+
+
+def _local(at: str, mirror: Path) -> Path:
+    """Where an output is written on this machine: the folder, or `mirror` for a URL."""
+    return mirror if storage.is_url(at) else Path(at)
 
 
 @cli.command()

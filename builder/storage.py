@@ -92,7 +92,10 @@ def pull(url: str, folder: Path) -> Synced:
             with open(target, "wb") as placeholder:
                 placeholder.truncate(info["size"])
         else:
-            fs.get_file(name, str(target))
+            try:
+                fs.get_file(name, str(target))
+            except OSError as err:
+                raise StorageError(f"无法取得 {name}：{err}") from None
         copied += 1
     removed = _remove_others(folder, set(keys))
     _write_manifest(folder / MANIFEST, keys)
@@ -112,22 +115,22 @@ def push(folder: Path, url: str) -> Synced:
     local = {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
              if p.is_file() and not p.is_symlink() and p.name != MANIFEST}
     digests = {relative: _sha256(path) for relative, path in local.items()}
-    copied = kept = 0
-    for relative, path in local.items():
-        if recorded.get(relative) == digests[relative]:
-            kept += 1
-            continue
-        fs.makedirs(f"{root}/{PurePosixPath(relative).parent}", exist_ok=True)
-        fs.put_file(str(path), f"{root}/{relative}")
-        copied += 1
-    removed = 0
-    for relative in sorted(set(recorded) - set(local)):
-        try:
-            fs.rm_file(f"{root}/{relative}")
-            removed += 1
-        except FileNotFoundError:
-            pass
-    fs.pipe_file(f"{root}/{MANIFEST}", json.dumps(digests, sort_keys=True, ensure_ascii=False).encode())
+    copied = kept = removed = 0
+    try:
+        for relative, path in local.items():
+            if recorded.get(relative) == digests[relative]:
+                kept += 1
+                continue
+            fs.makedirs(f"{root}/{PurePosixPath(relative).parent}", exist_ok=True)
+            fs.put_file(str(path), f"{root}/{relative}")
+            copied += 1
+        for relative in sorted(set(recorded) - set(local)):
+            if fs.exists(f"{root}/{relative}"):
+                fs.rm_file(f"{root}/{relative}")
+                removed += 1
+        fs.pipe_file(f"{root}/{MANIFEST}", json.dumps(digests, sort_keys=True, ensure_ascii=False).encode())
+    except OSError as err:
+        raise StorageError(f"无法写入 {url}：{err}") from None
     return Synced(copied, kept, removed)
 
 

@@ -78,3 +78,36 @@ def test_push_puts_what_changed_removes_what_went_and_writes_its_manifest_last(b
 def test_a_url_of_no_known_kind_is_one_line_not_a_traceback(tmp_path):
     with pytest.raises(storage.StorageError, match="无法打开存储地址"):
         storage.pull("nosuchprotocol://bucket/reports", tmp_path)
+
+
+def test_a_build_reads_its_reports_from_a_url_and_puts_package_and_site_at_urls(bucket, tmp_path):
+    from click.testing import CliRunner
+
+    from builder.cli import cli
+    from conftest import REPORTS, ROOT
+
+    fs, root = bucket
+    seeds = sorted(p for p in REPORTS.iterdir() if p.name.startswith("00"))
+    for seed in seeds:
+        fs.pipe_file(f"{root}/reports/{seed.name}", seed.read_bytes())
+    arguments = ["build", "--reports", f"memory://{root}/reports", "--package", f"memory://{root}/package",
+                 "--site", f"memory://{root}/site", "--mirror", str(tmp_path / "mirror"), "--project", str(ROOT),
+                 "--no-cache", "--jobs", "1"]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 0, result.output
+    assert f"读取 {len([s for s in seeds if s.suffix == '.txt'])} 份报告" in result.output
+    local = tmp_path / "mirror" / "package"
+    assert fs.cat_file(f"{root}/package/reports.csv") == (local / "reports.csv").read_bytes()
+    assert fs.exists(f"{root}/site/index.html") and fs.exists(f"{root}/site/reports/index.html")
+    again = CliRunner().invoke(cli, arguments)
+    assert again.exit_code == 0 and "0 个文件有变" in again.output  # nothing changed: nothing fetched
+
+
+def test_a_build_from_a_url_that_cannot_be_read_is_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from builder.cli import cli
+
+    result = CliRunner().invoke(cli, ["build", "--reports", "nosuchprotocol://x/reports", "--no-site",
+                                      "--mirror", str(tmp_path / "m")])
+    assert result.exit_code == 2 and "构建失败：无法打开存储地址" in result.output and "Traceback" not in result.output
