@@ -37,6 +37,27 @@ def main() -> None:
         print(f"report page: largest {max(sizes) / 1024:.1f} KB, mean {sum(sizes) / len(sizes) / 1024:.1f} KB")
         print(f"search index: {sum(index) / args.reports / 1024:.2f} KB a report in all, in {len(index):,} files "
               f"(largest {max(index) / 1024:.1f} KB)")
+        print(bytes_a_report(out / "site", out / "package", args.reports))
+
+
+def bytes_a_report(site: Path, package: Path, count: int) -> str:
+    """What a report costs the site and the package, by kind of file (docs/scale.md), and the
+    most files a folder of the site holds."""
+    def by_kind(files) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for path in files:
+            found[path.name.split(".", 1)[1]] = found.get(path.name.split(".", 1)[1], 0) + path.stat().st_size
+        return found
+    report_files = [p for p in (site / "reports").rglob("*") if p.is_file() and "-" in p.name]
+    everything = [p for p in site.rglob("*") if p.is_file()]
+    folders: dict[Path, int] = {}
+    for path in everything:
+        folders[path.parent] = folders.get(path.parent, 0) + 1
+    parts = ", ".join(f"{kind} {size / count / 1024:.1f} KB" for kind, size in sorted(by_kind(report_files).items()))
+    package_parts = ", ".join(f"{kind} {size / count / 1024:.1f} KB" for kind, size in
+                              sorted(by_kind(p for p in package.rglob("*") if p.is_file()).items()))
+    return (f"a report's files on the site: {parts}; the whole site {sum(p.stat().st_size for p in everything) / count / 1024:.1f} KB "
+            f"a report, at most {max(folders.values()):,} files a folder; the package by kind: {package_parts}")
 
 
 if __name__ == "__main__":
