@@ -86,9 +86,9 @@ def validate(files: tuple[Path, ...]) -> None:
               "(only those changed since the last build), the package and site before they are put.")
 @click.option("--project", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True,
               help="Folder holding mkdocs.yml and content/, the hand-written pages.")
-@click.option("--cache", "cache_file", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("build/parse-cache.sqlite"), show_default=True,
-              help="Parse results kept between builds: unchanged reports are not parsed again.")
+@click.option("--cache", "cache_at", default="build/parse-cache.sqlite", show_default=True,
+              help="Parse results kept between builds: unchanged reports are not parsed again. A file, or a "
+              "URL it is fetched from before the build and put back at after it.")
 @click.option("--no-cache", is_flag=True, help="Parse every report, keeping nothing.")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes that parse reports and write their pages.")
@@ -104,7 +104,7 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Run the parse and publish tasks on a Dask cluster of "
               "N worker processes started on this machine for the build.")
 def build(reports_at: str, package_at: str, site_at: str, no_site: bool, mirror: Path, project: Path,
-          cache_file: Path, no_cache: bool, jobs: int, workbook: bool, time_limit: float, no_ocr: bool,
+          cache_at: str, no_cache: bool, jobs: int, workbook: bool, time_limit: float, no_ocr: bool,
           scheduler: str | None, workers: int | None) -> None:
     """Parse and check every report, then write the data package (CSV, schemas, zip,
     SQLite) and the website.
@@ -128,6 +128,9 @@ def build(reports_at: str, package_at: str, site_at: str, no_site: bool, mirror:
         raise click.UsageError("--scheduler 与 --workers 只能选一个")
     try:
         reports_dir = _pulled(reports_at, mirror / "reports")
+        cache_file = _local(cache_at, mirror / "parse-cache.sqlite")
+        if storage.is_url(cache_at) and not no_cache:
+            storage.fetch_file(cache_at, cache_file)
     except storage.StorageError as err:
         click.echo(f"构建失败：{err}", err=True)
         sys.exit(2)
@@ -158,6 +161,8 @@ def build(reports_at: str, package_at: str, site_at: str, no_site: bool, mirror:
             if storage.is_url(at):
                 put = storage.push(local, at)
                 click.echo(f"已放到 {at}：{put.copied} 个文件有变，{put.kept} 个未变，删去 {put.removed} 个")
+        if storage.is_url(cache_at) and not no_cache and cache_file.is_file():
+            storage.put_file(cache_file, cache_at)
     except storage.StorageError as err:
         click.echo(f"构建失败：{err}", err=True)
         sys.exit(2)

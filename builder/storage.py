@@ -179,3 +179,25 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def fetch_file(url: str, path: Path) -> bool:
+    """One file at `url` (the parse cache) copied to `path`; False when there is none yet."""
+    fs, name = _filesystem(url)
+    try:
+        if not fs.exists(name):
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fs.get_file(name, str(path))
+        return True
+    except OSError as err:
+        raise StorageError(f"无法取得 {url}：{err}") from None
+
+
+def put_file(path: Path, url: str) -> None:
+    fs, name = _filesystem(url)
+    try:
+        fs.makedirs(str(PurePosixPath(name).parent), exist_ok=True)
+        fs.put_file(str(path), name)
+    except OSError as err:
+        raise StorageError(f"无法写入 {url}：{err}") from None

@@ -1,4 +1,4 @@
-"""Reports and outputs at an fsspec URL (`builder/storage.py`), on fsspec's memory filesystem
+"""Reports, outputs and the parse cache at an fsspec URL (`builder/storage.py`), on fsspec's memory filesystem
 and on file:// URLs: mirrored both ways, only what changed, with nothing lost on the way."""
 
 from __future__ import annotations
@@ -92,15 +92,18 @@ def test_a_build_reads_its_reports_from_a_url_and_puts_package_and_site_at_urls(
         fs.pipe_file(f"{root}/reports/{seed.name}", seed.read_bytes())
     arguments = ["build", "--reports", f"memory://{root}/reports", "--package", f"memory://{root}/package",
                  "--site", f"memory://{root}/site", "--mirror", str(tmp_path / "mirror"), "--project", str(ROOT),
-                 "--no-cache", "--jobs", "1"]
+                 "--cache", f"memory://{root}/cache/parse.sqlite", "--jobs", "1"]
     result = CliRunner().invoke(cli, arguments)
     assert result.exit_code == 0, result.output
     assert f"读取 {len([s for s in seeds if s.suffix == '.txt'])} 份报告" in result.output
     local = tmp_path / "mirror" / "package"
     assert fs.cat_file(f"{root}/package/reports.csv") == (local / "reports.csv").read_bytes()
     assert fs.exists(f"{root}/site/index.html") and fs.exists(f"{root}/site/reports/index.html")
+    assert fs.exists(f"{root}/cache/parse.sqlite")
+    (tmp_path / "mirror" / "parse-cache.sqlite").unlink()  # a machine of its own: the cache comes from the URL
     again = CliRunner().invoke(cli, arguments)
     assert again.exit_code == 0 and "0 个文件有变" in again.output  # nothing changed: nothing fetched
+    assert "份未变而取自缓存" in again.output and "解析 0 份" in again.output
 
 
 def test_a_build_from_a_url_that_cannot_be_read_is_one_line(tmp_path):
