@@ -29,9 +29,9 @@ def main() -> None:
         start = time.perf_counter()
         built = runner.build(runner.BuildOptions(reports_dir, out / "package", out / "site", ROOT))
         seconds = time.perf_counter() - start
-        pages = [p for p in (out / "site" / "reports").glob("*.html") if p.name != "index.html"]
+        pages = [p for p in (out / "site" / "reports").rglob("*.html") if p.name != "index.html"]
         sizes = [p.stat().st_size for p in pages]
-        index = [p.stat().st_size for p in (out / "site" / "search").iterdir()]
+        index = [p.stat().st_size for p in (out / "site" / "search").rglob("*.json")]
         print(f"build (parse, package, site) of {args.reports:,} reports: {seconds:.1f} s "
               f"({built.site.report_pages:,} report pages, {built.site.agency_pages:,} agency pages)")
         print(f"report page: largest {max(sizes) / 1024:.1f} KB, mean {sum(sizes) / len(sizes) / 1024:.1f} KB")

@@ -137,7 +137,7 @@ def build(options: BuildOptions) -> Built:
             agencies = site.agency_groups(summaries, ids) if site_dir else {}
             agency_of = {report_id: agency_id for agency_id, members in agencies.items() for report_id, _ in members}
             tasks = [PublishTask(held[i].key, held[i].summary.source.sha256, held[i].whole, paths[i], extra.get(i, ()),
-                                 ids[i], f"../agencies/{agency_of[ids[i]]}.html" if ids[i] in agency_of else None)
+                                 ids[i], site.agency_link(ids[i], agency_of[ids[i]]) if ids[i] in agency_of else None)
                      for i in sorted(range(len(paths)), key=ids.__getitem__)]
             entries: list[dict] = []
             writer = stack.enter_context(PackageWriter(options.package_dir, options.workbook))

@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from builder import runner, site
+from builder.site import paths
 from conftest import REPORTS, ROOT
 from test_site import HOSTILE
 from test_parser import make
@@ -107,7 +108,7 @@ def test_search_in_chinese_leads_to_the_report_page(browser, seed_server):
     assert [url for url in fetched if "/search/" in url]
     page.screenshot(path=SHOTS / "search.png")
     result.click()
-    page.wait_for_url(re.compile(r"/reports/2020-[0-9a-f]{10}\.html"))
+    page.wait_for_url(re.compile(r"/reports/2020/[0-9a-f]{2}/2020-[0-9a-f]{10}\.html"))
     expect(page.locator("img.gk-badge")).to_be_visible()
     expect(page.locator("img.gk-badge")).to_have_attribute("alt", "校验结果：警告")
     # its five blank rows, in one finding, and a note that its place rests on its name alone
@@ -203,12 +204,12 @@ def test_hostile_report_text_never_runs(browser, tmp_path):
     page = browser.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     try:
-        sources = sorted((tmp_path / "site" / "reports").glob("*.source.*"))
+        sources = sorted((tmp_path / "site" / "reports").rglob("*.source.*"))
         assert not [p for p in sources if p.suffix == ".html"]  # a page of the report is served as text
         searches = ["/search.html?q=巴集", "/search.html?q=onerror", "/search.html?q=%3Cimg%20src%3Dx%20onerror%3D1%3E",
                     "/reports/?q=%3Cimg%20src%3Dx%20onerror%3Dwindow.__pwned%3D9%3E"]
-        for path in ["/reports/", *searches, *(f"/reports/{p.name}" for p in sources),
-                     *(f"/reports/{p.name}" for p in (tmp_path / "site" / "reports").glob("*.html"))]:
+        for path in ["/reports/", *searches, *(f"/{p.relative_to(tmp_path / 'site').as_posix()}"
+                                               for p in [*sources, *(tmp_path / "site" / "reports").rglob("*.html")])]:
             page.goto(base + path)
             page.wait_for_load_state("load")
             if path.startswith("/search.html?q=巴集"):  # the search page shows the results of its address
@@ -249,19 +250,18 @@ NARROWEST_LABEL = """() => Math.min(...Array.from(document.querySelectorAll('.gk
 
 def test_every_page_reads_on_a_phone(browser, seed_server, seed_build):
     site = seed_build / "site"
-    report = sorted((site / "reports").glob("2020-*.html"))[0].name
-    agency = sorted((site / "agencies").glob("*.html"))[0].name
-    region = sorted((site / "regions").glob("*.html"))[0].name
+    report, agency, region = (sorted(site.glob(pattern))[0].relative_to(site).as_posix()
+                              for pattern in ("reports/2020/*/2020-*.html", "agencies/*/*.html", "regions/*.html"))
     page = browser.new_page(viewport=PHONE)
-    for name, path in (("home", "/"), ("overview", "/reports/"), ("report", f"/reports/{report}"),
-                       ("agency", f"/agencies/{agency}"), ("region", f"/regions/{region}"),
+    for name, path in (("home", "/"), ("overview", "/reports/"), ("report", f"/{report}"),
+                       ("agency", f"/{agency}"), ("region", f"/{region}"),
                        ("search", "/search.html?q=平潭"), ("download", "/download.html"), ("about", "/about.html")):
         page.goto(seed_server + path)
         page.wait_for_load_state("networkidle")
         page.screenshot(path=SHOTS / f"phone-{name}.png", full_page=True)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"], name  # no sideways scroll
         assert page.evaluate(SMALL_TEXT) == [], name
-    page.goto(seed_server + f"/reports/{report}")
+    page.goto(seed_server + f"/{report}")
     assert page.evaluate(NARROWEST_LABEL) >= 4
     assert page.locator("img.gk-badge").bounding_box()["height"] >= 12
     # the applications table scrolls inside its box, its row labels staying in view
@@ -307,7 +307,8 @@ def search_build(tmp_path_factory):
 
 
 def found(page, base: str, query: str) -> tuple[str, list[tuple[str, str]]]:
-    """What the search page says of `query`, and every result as (folder, name), best first."""
+    """What the search page says of `query`, and every result as (the site's folder it lies in, its
+    file's name), best first."""
     page.goto(base + "/search.html?q=" + query)
     meta = page.locator("#gk-search-page .gk-search-meta")
     expect(meta).not_to_have_text(re.compile("^按词搜索"), timeout=15_000)
@@ -317,7 +318,12 @@ def found(page, base: str, query: str) -> tuple[str, list[tuple[str, str]]]:
         more.click()
         expect(page.locator(".gk-search-full li")).not_to_have_count(count)
     links = page.locator(".gk-search-full li a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    return meta.inner_text(), [tuple(urlsplit(link).path.rsplit("/", 2)[-2:]) for link in links]
+    return meta.inner_text(), [_folder_and_name(urlsplit(link).path.removeprefix("/")) for link in links]
+
+
+def _folder_and_name(path: str) -> tuple[str, str]:
+    parts = path.split("/")
+    return (parts[0] if len(parts) > 1 else "", parts[-1])
 
 
 # query -> the reports it must find, exactly (SQL over the package's reports table), and what comes first
@@ -396,7 +402,7 @@ def test_reading_and_finding_at_both_widths(browser, addressed_site, viewport):
     assert not [url for url in fetched if "/search/" in url or "/overview/r-" in url]
     # a report: its sections in the report's order, its title once, described for sharing, its badge embeddable
     huaian = db.execute("select id from reports where source_file = 'huaian_2024.pdf'").fetchone()[0]
-    page.goto(base + f"/reports/{huaian}.html")
+    page.goto(base + f"/{paths.report_page(huaian)}")
     headings = page.locator("article h2").all_inner_texts()
     numbered = [h[0] for h in headings if h[:1] in "一二三四五六"]
     assert numbered == list("一二三四五六")
@@ -406,7 +412,7 @@ def test_reading_and_finding_at_both_widths(browser, addressed_site, viewport):
     assert description.startswith("淮安市人民政府 2024 年") and "校验结果" in description
     assert page.locator('meta[property="og:title"]').get_attribute("content") == title.split(" - ")[0]
     page.locator(".gk-embed summary").click()
-    expect(page.locator(".gk-embed code")).to_contain_text(f"https://example.org/gongkai/reports/{huaian}.svg")
+    expect(page.locator(".gk-embed code")).to_contain_text(f"https://example.org/gongkai/{paths.report_base(huaian)}.svg")
     # the PDF's narrative in whole paragraphs: each ends a sentence, none breaks mid-way
     paragraphs = [p for p in page.locator(".gk-narrative p").all_inner_texts() if len(p) > 20]
     assert paragraphs and all(p.rstrip().endswith(("。", "：", "；")) for p in paragraphs), paragraphs
@@ -415,7 +421,7 @@ def test_reading_and_finding_at_both_widths(browser, addressed_site, viewport):
     page.goto(base + "/robots.txt")
     assert "Sitemap: https://example.org/gongkai/sitemap.xml" in page.inner_text("body")
     sitemap = (out / "site" / "sitemap.xml").read_text(encoding="utf-8")
-    assert f"https://example.org/gongkai/reports/{huaian}.html" in sitemap and "/regions/" in sitemap
+    assert f"https://example.org/gongkai/{paths.report_page(huaian)}" in sitemap and "/regions/" in sitemap
     # the search, from the header, at this width
     page.goto(base + "/about.html")
     if viewport["width"] < 600:  # a button opens the box, which takes the typing

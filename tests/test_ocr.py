@@ -113,7 +113,7 @@ def test_an_image_only_pdf_is_read_by_ocr_and_publishes_no_wrong_figure(tmp_path
     assert all(0 <= confidence <= 1 for _, confidence in listed.values())
     assert not {c for c, (used, _) in listed.items() if not used} & set(published)
     # its page marks every figure OCR read, and says what it read of a cell it did not take
-    page = next((tmp_path / "site" / "reports").glob("2023-*.html")).read_text(encoding="utf-8")
+    page = next((tmp_path / "site" / "reports").rglob("2023-*.html")).read_text(encoding="utf-8")
     marked, inferred = page.count('class="gk-num gk-ocr'), page.count('class="gk-num gk-inferred')
     assert marked > 0 and marked + inferred == len(published)
     assert "由 OCR 从图片识别的数字" in page
@@ -194,15 +194,15 @@ def test_the_cells_ocr_doubted_are_shown_cut_from_the_picture_beside_their_findi
     (tmp_path / "reports").mkdir()
     scans.image_only_pdf(scans.page_images(pdf, 75), tmp_path / "reports" / "scan.pdf", 75)  # coarse: doubts
     runner.build(runner.BuildOptions(tmp_path / "reports", tmp_path / "package", tmp_path / "site", ROOT))
-    page_file = next((tmp_path / "site" / "reports").glob("2023-*.html"))
+    page_file = next((tmp_path / "site" / "reports").rglob("2023-*.html"))
     page = page_file.read_text(encoding="utf-8")
     db = sqlite3.connect(tmp_path / "package" / "gongkai.sqlite")
     doubted = {c for c, in db.execute("select cell from ocr_cells where not used")}
     assert doubted  # at 75 dpi OCR doubts some cells
-    shown = sorted(page_file.parent.glob(page_file.stem + ".cell-*.png"))
+    shown = sorted(page_file.with_suffix(".cells").glob("cell-*.png"))
     assert 0 < len(shown) <= len(doubted)
     for picture in shown:
-        assert f'src="{picture.name}"' in page
+        assert f'src="{page_file.stem}.cells/{picture.name}"' in page
         with Image.open(picture) as image:  # a cell, not a page
             assert 10 < image.width < 600 and 10 < image.height < 300
 
@@ -234,9 +234,10 @@ def test_pictures_a_sidecar_names_are_read_in_their_place_cut_out_and_keyed(tmp_
     published = dict(db.execute("select cell, read_as from ocr_cells where used"))  # used: published as read
     assert len(published) > 100 and all(str(values[cell]) == read for cell, read in published.items())
     assert {p for p, in db.execute("select distinct picture from ocr_cells")} <= set(named.values())
-    page_file = next((tmp_path / "site" / "reports").glob("2023-*.html"))
-    shown = sorted(page_file.parent.glob(page_file.stem + ".cell-*.png"))
-    assert shown and all(f'src="{p.name}"' in page_file.read_text(encoding="utf-8") for p in shown)
+    page_file = next((tmp_path / "site" / "reports").rglob("2023-*.html"))
+    shown = sorted(page_file.with_suffix(".cells").glob("cell-*.png"))
+    assert shown and all(f'src="{page_file.stem}.cells/{p.name}"' in page_file.read_text(encoding="utf-8")
+                         for p in shown)
     with Image.open(shown[0]) as image:
         assert 10 < image.width < 600 and 10 < image.height < 300
     assert runner.build(options).parsed == 0

@@ -21,6 +21,7 @@ from builder.add import AddRefused, add_report
 from builder.cli import cli
 from builder.ids import report_ids
 from builder.diff import changes, summary
+from builder.site import paths
 from conftest import REPORTS, ROOT
 from test_parser import make
 
@@ -236,7 +237,7 @@ def test_a_published_id_never_moves_when_reports_of_the_same_agency_and_year_arr
         ids = dict(zip((r.source.file for r in built.reports), report_ids(built.reports)))
         for name, report_id in published.items():
             assert ids[name] == report_id  # no earlier id changed
-            assert (tmp_path / "site" / "reports" / f"{report_id}.html").is_file()
+            assert (tmp_path / "site" / paths.report_page(report_id)).is_file()
         published[added.path.name] = ids[added.path.name]
     assert len(set(published.values())) == 4
 

@@ -177,7 +177,7 @@ def test_every_region_page_s_figures_equal_sql_over_the_package(built):
 
 
 def test_every_agency_page_s_figures_equal_sql_over_the_package(built):
-    pages = sorted((built / "site" / "agencies").glob("*.html"))
+    pages = sorted((built / "site" / "agencies").rglob("*.html"))
     assert pages
     package = Package(built)
     for path in pages:

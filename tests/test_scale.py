@@ -7,6 +7,7 @@ import hashlib
 import os
 import time
 from collections import Counter
+from pathlib import PurePosixPath
 
 from click.testing import CliRunner
 
@@ -14,7 +15,7 @@ from builder import checks, pipeline, runner, site
 from builder.cli import cli
 from builder.synth.corpus import write_corpus
 from builder.ids import report_ids
-from builder.site import pages, summary
+from builder.site import pages, paths, summary
 from conftest import ROOT
 
 
@@ -98,12 +99,12 @@ def test_a_rebuild_removes_the_pages_of_reports_gone_and_keeps_foreign_folders_s
     site_dir = tmp_path / "site"
     first = runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", site_dir, ROOT))
     gone = report_ids(first.reports)[0]
-    assert (site_dir / "reports" / f"{gone}.html").is_file()
+    assert (site_dir / paths.report_page(gone)).is_file()
     doomed = next(p for p in reports_dir.iterdir() if p.suffix != ".yml" and first.reports[0].source.file == p.name)
     doomed.unlink()
     runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", site_dir, ROOT))
-    assert not list((site_dir / "reports").glob(f"{gone}.*"))
-    assert len(list((site_dir / "reports").glob("*.json"))) == 3
+    assert not list((site_dir / "reports").rglob(f"{gone}.*"))
+    assert len(list((site_dir / "reports").rglob("*.json"))) == 3
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me", encoding="utf-8")
@@ -145,3 +146,26 @@ def test_another_executor_runs_the_same_build(tmp_path):
     runner.build(runner.BuildOptions(reports_dir, tmp_path / "two", jobs=2))
     assert digest(tmp_path / "one") == digest(tmp_path / "two")
     assert logged.log == [("_parse", 20), ("_publish", 20)]
+
+
+def test_no_folder_of_the_site_outgrows_its_shard(tmp_path):
+    """Reports' and agencies' pages lie in shards (builder/site/paths.py): a shard's folder holds
+    FILES_A_REPORT entries a report at most, which at 10^6 reports over 7 years and 256 shards
+    stays under MAX_FILES_A_FOLDER; the folders above the shards hold only shards."""
+    write_corpus(tmp_path / "reports", 300, seed=11)
+    built = runner.build(runner.BuildOptions(tmp_path / "reports", tmp_path / "package", tmp_path / "site", ROOT))
+    site_dir = tmp_path / "site"
+    ids = report_ids(built.reports)
+    assert all((site_dir / paths.report_page(report_id)).is_file() for report_id in ids)
+    agencies = site.agency_groups(built.reports, ids)
+    assert agencies and all((site_dir / paths.agency_page(agency_id)).is_file() for agency_id in agencies)
+    shards = Counter(str(PurePosixPath(paths.report_base(report_id)).parent) for report_id in ids)
+    for shard, reports in shards.items():
+        assert len(list((site_dir / shard).iterdir())) <= paths.FILES_A_REPORT * reports, shard
+    assert paths.FILES_A_REPORT * 10**6 / 7 / 16**paths.SHARD_CHARACTERS < paths.MAX_FILES_A_FOLDER
+    above = {str(PurePosixPath(shard).parent) for shard in shards} | {paths.REPORTS}
+    for folder in above:  # reports/ holds the overview and a folder a year; a year, a folder a shard
+        listed = list((site_dir / folder).iterdir())
+        assert all(p.is_dir() for p in listed if p.name != "index.html"), folder
+        assert len(listed) <= 16**paths.SHARD_CHARACTERS + 1, folder
+    assert all(p.is_dir() for p in (site_dir / paths.AGENCIES).iterdir())

@@ -57,9 +57,9 @@ def test_the_index_gives_back_every_page_s_words_each_in_its_strongest_field(pag
         for position, field in enumerate(search.FIELDS):  # a word in a stronger field is not repeated
             stronger = set().union(*(fields.get(f, set()) for f in search.FIELDS[:position]))
             assert found[field] == fields.get(field, set()) - stronger
-    titles = [row for name, rows in sorted(files.items(), key=lambda item: item[0]) if name.startswith("d-")
+    titles = [row for name, rows in sorted(files.items(), key=lambda item: item[0]) if name.startswith("d/")
               for row in rows]
-    assert len(titles) == len(docs) and all(len(files[f"d-{n}.json"]) <= search.DOC_SHARD
+    assert len(titles) == len(docs) and all(len(files[f"d/{n}.json"]) <= search.DOC_SHARD
                                             for n in range(len(titles) // search.DOC_SHARD))
 
 

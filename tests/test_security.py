@@ -36,7 +36,7 @@ def test_names_in_two_unicode_forms_and_links_are_all_accounted_for(tmp_path):
     written = [p.relative_to(tmp_path) for p in tmp_path.rglob("*")]
     # package.lock: the lock a build holds beside its package
     assert all(p.parts[0] in ("reports", "package", "package.lock", "site", "secret.txt") for p in written)
-    pages = [p for p in (tmp_path / "site" / "reports").glob("*.html") if p.name != "index.html"]
+    pages = [p for p in (tmp_path / "site" / "reports").rglob("*.html") if p.name != "index.html"]
     assert len(pages) == 4
     assert not any("不应被读取" in p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
 
@@ -298,10 +298,10 @@ def test_a_build_killed_while_it_writes_the_site_leaves_the_old_site_whole(tmp_p
     runner.build(runner.BuildOptions(reports_dir, tmp_path / "package", site, ROOT))
 
     def whole(reports: int) -> None:
-        assert len([p for p in (site / "reports").glob("*.html") if p.name != "index.html"]) == reports
+        assert len([p for p in (site / "reports").rglob("*.html") if p.name != "index.html"]) == reports
         assert (site / "reports" / "index.html").read_text(encoding="utf-8").count("<tr") > reports
         assert json.loads((site / "overview" / "manifest.json").read_text(encoding="utf-8"))["count"] == reports
-        docs = json.loads((site / "search" / "d-0.json").read_text(encoding="utf-8"))
+        docs = json.loads((site / "search" / "d" / "0.json").read_text(encoding="utf-8"))
         assert len([d for d in docs if d[0] == "report"]) == reports
 
     whole(2)

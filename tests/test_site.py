@@ -6,12 +6,14 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ElementTree
+from html import unescape
 from pathlib import Path
 
 import pytest
 
 from builder import runner
 from builder.ids import report_ids
+from builder.site import paths
 from conftest import REPORTS, ROOT
 from test_parser import make
 
@@ -34,13 +36,13 @@ def seed_site(tmp_path_factory):
 def page_of(site: Path, built, source_file: str) -> tuple[str, str]:
     ids = report_ids(built.reports)
     report_id = next(i for i, r in zip(ids, built.reports) if r.source.file == source_file)
-    return report_id, (site / "reports" / f"{report_id}.html").read_text(encoding="utf-8")
+    return report_id, (site / paths.report_page(report_id)).read_text(encoding="utf-8")
 
 
 def test_every_report_has_a_page_a_badge_and_its_data(seed_site):
     site, built = seed_site
     for report_id in report_ids(built.reports):
-        base = site / "reports" / report_id
+        base = site / paths.report_base(report_id)
         assert base.with_suffix(".html").is_file()
         badge = ElementTree.parse(base.with_suffix(".svg")).getroot()
         assert badge.tag == "{http://www.w3.org/2000/svg}svg"
@@ -50,8 +52,8 @@ def test_every_report_has_a_page_a_badge_and_its_data(seed_site):
     for report_id, report in zip(report_ids(built.reports), built.reports):
         suffix = Path(report.source.file).suffix
         served = f"{report_id}.source{suffix}" + (".txt" if suffix in (".html", ".htm") else "")
-        assert (site / "reports" / served).is_file()  # a web page as text: its scripts never run here
-    assert not (site / "reports" / "_shell.html").exists()
+        assert (site / paths.report_base(report_id)).with_name(served).is_file()  # a web page as text: never run here
+    assert not list(site.rglob("_shell*"))
     assert "_shell" not in (site / "sitemap.xml").read_text(encoding="utf-8")
 
 
@@ -85,7 +87,7 @@ def search_docs(site):
     """The search index's pages, each with its words by field."""
     manifest = json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
     docs = [entry for n in range(0, manifest["docs"], manifest["doc_shard"])
-            for entry in json.loads((site / "search" / f"d-{n // manifest['doc_shard']}.json").read_text(encoding="utf-8"))]
+            for entry in json.loads((site / "search" / "d" / f"{n // manifest['doc_shard']}.json").read_text(encoding="utf-8"))]
     words = [{field: set() for field in manifest["fields"]} for _ in docs]
     for key in manifest["shards"]:
         for word, postings in json.loads((site / "search" / f"w-{key}.json").read_text(encoding="utf-8")).items():
@@ -100,10 +102,10 @@ def search_docs(site):
 def test_pages_and_search_files_stay_within_budget(seed_site):
     site, built = seed_site
     for report_id in report_ids(built.reports):
-        assert (site / "reports" / f"{report_id}.html").stat().st_size < PAGE_BUDGET
+        assert (site / paths.report_page(report_id)).stat().st_size < PAGE_BUDGET
     manifest, docs, words = search_docs(site)
     reports = [(d, w) for d, w in zip(docs, words) if d[0] == "report"]
-    assert sorted(d[1] for d, _ in reports) == sorted(report_ids(built.reports))
+    assert sorted(d[1] for d, _ in reports) == sorted(map(paths.report_page, report_ids(built.reports)))
     for doc, found in reports:  # a page's line in the index is short: never its tables or text
         assert len(json.dumps(doc, ensure_ascii=False).encode("utf-8")) < SEARCH_BUDGET
         assert all(len(w) >= 2 for field in found.values() for w in field)
@@ -128,7 +130,26 @@ def test_index_lists_the_first_page_of_reports_and_the_rest_in_files(seed_site):
     years = [r[manifest["columns"].index("year")] or 0 for r in rows]
     assert years == sorted(years, reverse=True)  # the files in the table's default order
     first = re.findall(r'<a href="(20[^"]+)\.html">', table)
-    assert first == [r[0] for r in rows[:len(first)]]
+    assert first == [paths.relative(paths.OVERVIEW_PAGE, paths.report_base(r[0])) for r in rows[:len(first)]]
+
+
+_LINK = re.compile(r'(?:href|src)="([^"]*)"')
+_ELSEWHERE = re.compile(r"^(?:[a-z]+:|//|#)")
+
+
+def test_every_link_of_every_page_leads_to_a_file_of_the_site(seed_site):
+    site, built = seed_site
+    pages = sorted(site.rglob("*.html"))
+    assert any(paths.depth(p.relative_to(site).as_posix()) == 3 for p in pages)  # a report's page, three deep
+    for page in pages:
+        for link in {unescape(found) for found in _LINK.findall(page.read_text(encoding="utf-8"))}:
+            if _ELSEWHERE.match(link) or not link.split("#")[0].split("?")[0]:
+                continue
+            path = link.split("#")[0].split("?")[0]
+            # MkDocs' 404 page, served at any address, links from the root
+            target = (site / path.lstrip("/") if path.startswith("/") else page.parent / path).resolve()
+            assert site.resolve() in target.parents and (target.is_file() or (target / "index.html").is_file()), \
+                (page.relative_to(site), link)
 
 
 def test_hand_written_pages_and_downloads_are_built(seed_site):
@@ -142,7 +163,7 @@ def test_hand_written_pages_and_downloads_are_built(seed_site):
 def test_nothing_is_loaded_from_another_site(seed_site):
     site, built = seed_site
     report_id = report_ids(built.reports)[0]
-    for page in (site / "index.html", site / "reports" / "index.html", site / "reports" / f"{report_id}.html"):
+    for page in (site / "index.html", site / "reports" / "index.html", site / paths.report_page(report_id)):
         html = page.read_text(encoding="utf-8")
         loaded = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?:)?//', html)
         assert not loaded, (page, loaded)
@@ -155,10 +176,10 @@ def test_agency_page_for_several_years(tmp_path):
         (reports_dir / f"r{year}.txt").write_text(make(agency="巴集乡", year=year, seed=year)[0], encoding="utf-8")
     built = build(reports_dir, tmp_path)
     assert built.site.agency_pages == 1
-    page = next((tmp_path / "site" / "agencies").glob("a-*.html")).read_text(encoding="utf-8")
-    assert page.count('<a href="../reports/') >= 3 and "申请数量与办理结果趋势" in page and 'class="gk-column"' in page
-    report_page = next((tmp_path / "site" / "reports").glob("2022-*.html")).read_text(encoding="utf-8")
-    assert "../agencies/a-" in report_page
+    page = next((tmp_path / "site" / "agencies").rglob("a-*.html")).read_text(encoding="utf-8")
+    assert page.count('<a href="../../reports/2') >= 3 and "申请数量与办理结果趋势" in page and 'class="gk-column"' in page
+    report_page = next((tmp_path / "site" / "reports").rglob("2022-*.html")).read_text(encoding="utf-8")
+    assert re.search(r'href="\.\./\.\./\.\./agencies/[0-9a-f]{2}/a-[0-9a-f]+\.html"', report_page)
 
 
 def test_an_agency_page_has_one_column_a_year_and_links_another_report_of_that_year(tmp_path):
@@ -167,11 +188,11 @@ def test_an_agency_page_has_one_column_a_year_and_links_another_report_of_that_y
     for name, year, seed in (("a", 2021, 1), ("b", 2022, 2), ("c", 2022, 3)):
         (reports_dir / f"{name}.txt").write_text(make(agency="巴集乡", year=year, seed=seed)[0], encoding="utf-8")
     build(reports_dir, tmp_path)
-    page = next((tmp_path / "site" / "agencies").glob("a-*.html")).read_text(encoding="utf-8")
+    page = next((tmp_path / "site" / "agencies").rglob("a-*.html")).read_text(encoding="utf-8")
     head = page.split("<thead>")[1].split("</thead>")[0]
     assert head.count(">2022</a>") == 1 and head.count(">2021</a>") == 1 and "版本 2" in head
     assert "3 份年度报告（2 个年度" in page
-    versions = sorted((tmp_path / "site" / "reports").glob("2022-*.html"))
+    versions = sorted((tmp_path / "site" / "reports").rglob("2022-*.html"))
     assert len(versions) == 2 and all(v.stem in head for v in versions)
     report = versions[0].read_text(encoding="utf-8")
     assert "duplicate_report" in report or "另一份报告" in report
@@ -190,16 +211,16 @@ def test_report_text_is_escaped_everywhere(tmp_path):
     shutil.copy(REPORTS / "000_3fe1192cfb6e68d3.txt", reports_dir / "<script>.txt")
     build(reports_dir, tmp_path)
     site = tmp_path / "site"
-    for page in (site / "reports").glob("*.html"):
+    for page in (site / "reports").rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert "<script>window.__pwned" not in html and 'onerror="window' not in html, page
         assert 'href="javascript' not in html and 'src="http://evil' not in html, page
-    hostile = [p.read_text(encoding="utf-8") for p in (site / "reports").glob("*.html")]
+    hostile = [p.read_text(encoding="utf-8") for p in (site / "reports").rglob("*.html")]
     hostile = next(html for html in hostile if "pwned=1" in html)
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in hostile
     assert "<title>巴集&lt;script&gt;window.__pwned=3&lt;/script&gt;乡 2023" in hostile
     assert "&lt;script&gt;window.__pwned=4&lt;/script&gt;" in hostile  # in a finding, as text
-    names = [p.name for p in (site / "reports").glob("*.source*")]
+    names = [p.name for p in (site / "reports").rglob("*.source*")]
     assert all(re.fullmatch(r"[a-z0-9-]+\.source(\.[a-z0-9]+)?(\.txt)?", n) for n in names) and len(names) == 2
 
 
@@ -282,20 +303,21 @@ def test_with_the_site_s_address_every_page_is_in_the_sitemap_and_shares_well(tm
     site = tmp_path / "site"
     locations = set(re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8")))
     pages = {f"https://example.org/gongkai/{p.relative_to(site).as_posix()}"
-             for folder in ("reports", "regions") for p in (site / folder).glob("*.html")}
+             for folder in ("reports", "agencies", "regions") for p in (site / folder).rglob("*.html")
+             if p.name != "index.html"}
     assert pages and pages <= locations and not any("_shell" in url for url in locations)
     assert "Sitemap: https://example.org/gongkai/sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
-    page = next(p for p in (site / "reports").glob("2020-*.html")).read_text(encoding="utf-8")
+    page = next(p for p in (site / "reports").rglob("2020-*.html")).read_text(encoding="utf-8")
     description = re.search(r'<meta name="description" content="([^"]+)"', page).group(1)
     assert "年政府信息公开工作年度报告" in description and "校验结果" in description
-    assert re.search(r'<meta property="og:url" content="https://example.org/gongkai/reports/2020-[0-9a-f]+\.html"', page)
+    assert re.search(r'<meta property="og:url" content="https://example.org/gongkai/reports/2020/[0-9a-f]{2}/2020-[0-9a-f]+\.html"', page)
     assert "嵌入徽章" in page and '&lt;img src="https://example.org/gongkai/reports/' in page
 
 
 def test_without_the_site_s_address_nothing_claims_one(seed_site):
     site, _ = seed_site
     assert (site / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nAllow: /\n"
-    page = next((site / "reports").glob("2020-*.html")).read_text(encoding="utf-8")
+    page = next((site / "reports").rglob("2020-*.html")).read_text(encoding="utf-8")
     assert "嵌入徽章" not in page and 'property="og:title"' in page
 
 

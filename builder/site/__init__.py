@@ -1,5 +1,6 @@
-"""The website: MkDocs Material builds the hand-written pages and one shell page; gongkai
-fills a copy of the shell for every report and agency with HTML it renders itself.
+"""The website: MkDocs Material builds the hand-written pages and a shell page for each depth
+of folders pages lie at (paths.PAGE_DEPTHS); gongkai fills a copy of the shell for every
+report, agency and region with HTML it renders itself.
 
 Rendering each report through MkDocs costs tens of milliseconds a page (Python-Markdown
 re-reads the tables); filling the shell costs a fraction of one, and the pages still carry
@@ -28,7 +29,7 @@ from builder.folders import staging_for, switch, test_hook
 from builder.ids import agency_digest
 from builder.record import dumps
 from builder.places import LEVEL_NAMES
-from builder.site import feed, overview, pages, search, summary
+from builder.site import feed, overview, pages, paths, search, summary
 
 SHELL = "_shell"
 FEED = "feed.xml"
@@ -39,7 +40,7 @@ SITE_URL_VARIABLE = "GONGKAI_SITE_URL"  # where the site is published, when mkdo
 CONTENT_MARK = "<!-- gongkai:content -->"
 INDEX_PAGE = "reports/index.md"
 BADGES = "badges"
-REGIONS = "regions"
+REGIONS = paths.REGIONS
 OVERVIEW = "overview"  # the files of the overview's table
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
@@ -59,19 +60,19 @@ class SiteBuilt:
 
 @dataclass(frozen=True)
 class Site:
-    """A site being written: its folder, and the shell every generated page is a copy of.
+    """A site being written: its folder, and the shells every generated page is a copy of.
     The folder is a staging one, new at each build, switched with `target` at `finish`: it
     holds nothing but what this build wrote."""
 
     folder: Path
-    shell: str
+    shells: dict[int, str]  # by the depth of the pages it is for (paths.PAGE_DEPTHS)
     target: Path
     package_files: tuple[str, ...]  # names of the package's files the site offers in data/
     site_url: str | None = None  # where the site is published (mkdocs.yml or GONGKAI_SITE_URL)
 
 
 def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionary: str) -> Site:
-    """MkDocs builds the hand-written pages, the data dictionary and the shell page in a
+    """MkDocs builds the hand-written pages, the data dictionary and the shell pages in a
     staging folder, copied into the site's own staging folder beside `site_dir`, which the
     build fills and `finish` switches with `site_dir` in one step; the package's files are put
     in at `finish`."""
@@ -82,14 +83,13 @@ def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionar
         _stage(docs, project / "content", package_files, dictionary)
         site_url = _mkdocs(project / "mkdocs.yml", docs, built)
         _with_policy(built)
-        shell_path = built / "reports" / f"{SHELL}.html"
-        shell = shell_path.read_text(encoding="utf-8")
-        shell_path.unlink()
+        shells = {depth: (built / _shell_page(depth)).read_text(encoding="utf-8") for depth in paths.PAGE_DEPTHS}
+        shutil.rmtree(built / SHELL)
         for name in package_files:  # placeholders, so that MkDocs could check the links to them
             (built / "data" / name).unlink()
         shutil.copytree(built, folder, dirs_exist_ok=True)
-    (folder / "reports").mkdir(exist_ok=True)
-    (folder / "agencies").mkdir(exist_ok=True)
+    (folder / paths.REPORTS).mkdir(exist_ok=True)
+    (folder / paths.AGENCIES).mkdir(exist_ok=True)
     (folder / BADGES).mkdir(exist_ok=True)
     for status in STATUS_NAMES:  # each report's badge is a link to one of these
         _write(folder / BADGES / f"{status}.svg", pages.badge(status)[0])
@@ -98,7 +98,7 @@ def start(site_dir: Path, project: Path, package_files: Sequence[str], dictionar
     search.preload()
     for name in ("report.html", "agency.html", "badge.svg"):
         pages.environment().get_template(name)
-    return Site(folder, shell, site_dir, tuple(package_files), site_url)
+    return Site(folder, shells, site_dir, tuple(package_files), site_url)
 
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
@@ -127,7 +127,7 @@ def earlier_copies(site_dir: Path) -> frozenset[tuple[int, int]]:
     """The files (device, inode) of the reports that an earlier build linked into the site,
     as builds before these were copied did: those second links are not a report's doing."""
     found = set()
-    for path in (site_dir / "reports").glob("*.source*") if (site_dir / "reports").is_dir() else ():
+    for path in (site_dir / paths.REPORTS).rglob("*.source*") if (site_dir / paths.REPORTS).is_dir() else ():
         status = path.lstat()
         found.add((status.st_dev, status.st_ino))
     return frozenset(found)
@@ -149,8 +149,11 @@ _RENDERED = (".html", ".htm", ".xhtml", ".svg", ".xml")
 def write_report(site: Site, report: Report, report_id: str, agency_url: str | None,
                  source: Path, cell_pictures: dict[str, bytes] | None = None) -> dict:
     """A report's page, badge, JSON, CSV and source file, and the pictures of the cells that OCR
-    doubted (`cell_pictures`, PNG by cell path); its search entry."""
-    pages_dir = site.folder / "reports"
+    doubted (`cell_pictures`, PNG by cell path); its search entry. All in the report's shard of
+    reports/ (paths.report_base), the pictures in a folder of their own."""
+    base = paths.report_base(report_id)
+    pages_dir = (site.folder / base).parent
+    pages_dir.mkdir(parents=True, exist_ok=True)
     suffix = source.suffix.lower()
     source_name = f"{report_id}.source{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
     if suffix in _RENDERED:  # a web page served from the site's origin would run its scripts there
@@ -161,17 +164,19 @@ def write_report(site: Site, report: Report, report_id: str, agency_url: str | N
         (pages_dir / source_name).unlink(missing_ok=True)
         shutil.copyfile(source, pages_dir / source_name)
     pictures = {}
+    folder = paths.cell_pictures(report_id)
     for number, (path, picture) in enumerate(sorted((cell_pictures or {}).items()), start=1):
-        name = f"{report_id}.cell-{number}.png"  # names of our making: never a report's text
-        (pages_dir / name).write_bytes(picture)
-        pictures[path] = name
+        name = f"{folder}/cell-{number}.png"  # names of our making: never a report's text
+        (site.folder / name).parent.mkdir(exist_ok=True)
+        (site.folder / name).write_bytes(picture)
+        pictures[path] = paths.relative(base, name)
     title = pages.report_title(report)
     try:
         html = pages.report_page(report, report_id, agency_url, source_name, site.site_url, pictures)
     except Exception as err:  # one page that cannot be rendered must not cost the site
         html = (f"<p>此报告的页面无法生成（内部错误：{escape(type(err).__name__)}）。"
                 f'其数据见 <a href="{report_id}.json">JSON</a> 与数据包。</p>')
-    _write(pages_dir / f"{report_id}.html", _fill(site.shell, title, html, f"reports/{report_id}.html",
+    _write(pages_dir / f"{report_id}.html", _fill(site, title, html, paths.report_page(report_id),
                                                    pages.report_description(report)))
     _place(site.folder / BADGES / f"{report.status}.svg", pages_dir / f"{report_id}.svg")
     _write(pages_dir / f"{report_id}.json", dumps(report, indent=None) + "\n")
@@ -182,12 +187,18 @@ def write_report(site: Site, report: Report, report_id: str, agency_url: str | N
 def write_agency(site: Site, agency_id: str, members: Sequence[tuple[str, Report]]) -> dict:
     """An agency's page over its reports (summaries will do); its search entry."""
     group = [report for _, report in members]
-    html = pages.agency_page(group, [f"../reports/{report_id}" for report_id, _ in members])
-    name = f"agencies/{agency_id}.html"
+    name = paths.agency_page(agency_id)
+    html = pages.agency_page(group, [paths.relative(name, paths.report_base(report_id)) for report_id, _ in members])
     years = sorted({r.year for r in group if r.year})
     description = f"{group[0].agency}：{len(group)} 份政府信息公开工作年度报告（{'、'.join(map(str, years))}），逐年对比"
-    _write(site.folder / name, _fill(site.shell, group[0].agency, html, name, description))
+    (site.folder / name).parent.mkdir(exist_ok=True)
+    _write(site.folder / name, _fill(site, group[0].agency, html, name, description))
     return search.agency_doc(group[0], agency_id, summary.region_text(group[0]), years)
+
+
+def agency_link(report_id: str, agency_id: str) -> str:
+    """The link from a report's page to its agency's."""
+    return paths.relative(paths.report_page(report_id), paths.agency_page(agency_id))
 
 
 def agency_groups(reports: Sequence[Report], ids: Sequence[str]) -> dict[str, list[tuple[str, Report]]]:
@@ -256,10 +267,13 @@ def _stage(docs: Path, content: Path, package_files: Sequence[str], dictionary: 
     for name in package_files:
         (data / name).write_bytes(b"")
     (docs / FEED).write_text("", encoding="utf-8")  # a place for the feed, so that links to it resolve
-    (docs / "reports").mkdir(parents=True, exist_ok=True)
-    (docs / "reports" / f"{SHELL}.md").write_text(
-        f"---\ntitle: {TITLE_MARK}\ndescription: {DESCRIPTION_MARK}\nsearch:\n  exclude: true\n---\n\n{CONTENT_MARK}\n",
-        encoding="utf-8")
+    for depth in paths.PAGE_DEPTHS:
+        shell = (docs / _shell_page(depth)).with_suffix(".md")
+        shell.parent.mkdir(parents=True, exist_ok=True)
+        shell.write_text(
+            f"---\ntitle: {TITLE_MARK}\ndescription: {DESCRIPTION_MARK}\nsearch:\n  exclude: true\n---\n\n{CONTENT_MARK}\n",
+            encoding="utf-8")
+    (docs / "reports").mkdir(exist_ok=True)
     (docs / INDEX_PAGE).write_text(f"---\ntitle: 报告总览\nsearch:\n  exclude: true\n---\n\n# 报告总览\n\n{CONTENT_MARK}\n",
                                    encoding="utf-8")
 
@@ -277,9 +291,15 @@ def _mkdocs(config_file: Path, docs: Path, site_dir: Path) -> str | None:
     return config["site_url"] or None
 
 
-def _fill(shell: str, title: str, html: str, location: str, description: str = "") -> str:
-    """A copy of the shell page with this page's title, description, content and address."""
-    return (shell.replace(f"reports/{SHELL}.html", location)
+def _shell_page(depth: int) -> str:
+    """Where the shell for pages `depth` folders deep is built: _shell/_shell.html at depth 1."""
+    return "/".join([SHELL] * (depth + 1)) + ".html"
+
+
+def _fill(site: Site, title: str, html: str, location: str, description: str = "") -> str:
+    """A copy of the shell for this page's depth with its title, description, content and address."""
+    depth = paths.depth(location)
+    return (site.shells[depth].replace(_shell_page(depth), location)
                  .replace(TITLE_MARK, escape(title))
                  .replace(DESCRIPTION_MARK, escape(description or title))
                  .replace(CONTENT_MARK, html, 1))
@@ -299,6 +319,7 @@ def _fill_index(site_dir: Path, reports: Sequence[Report], ids: Sequence[str], r
 def _write_json_files(folder: Path, files: dict[str, object]) -> None:
     folder.mkdir(exist_ok=True)
     for name, value in files.items():
+        (folder / name).parent.mkdir(exist_ok=True)
         _write(folder / name, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
@@ -306,9 +327,9 @@ def _write_regions(site: Site, reports: Sequence[Report], ids: Sequence[str], re
     """A page for each province, city and county a report's place lies in (`summary.regions_of`)."""
     (site.folder / REGIONS).mkdir(exist_ok=True)
     for code, region in regions.items():
-        name = f"{REGIONS}/{code}.html"
+        name = paths.region_page(code)
         description = f"{region['name']}：{len(region['members'])} 份政府信息公开工作年度报告的合计、办理结果构成与机关比较"
-        _write(site.folder / name, _fill(site.shell, region["name"], pages.region_page(region, regions, reports, ids),
+        _write(site.folder / name, _fill(site, region["name"], pages.region_page(region, regions, reports, ids),
                                          name, description))
 
 
@@ -388,7 +409,7 @@ def _plain(html: str) -> str:
 
 
 def _sitemap(site_dir: Path, site_url: str | None) -> None:
-    """MkDocs' sitemap without the shell page, with every page gongkai wrote: reports, agencies,
+    """MkDocs' sitemap without the shell pages, with every page gongkai wrote: reports, agencies,
     regions. A sitemap needs full addresses: without the site's address it lists none."""
     path = site_dir / "sitemap.xml"
     if not path.is_file():
@@ -397,8 +418,8 @@ def _sitemap(site_dir: Path, site_url: str | None) -> None:
                   flags=re.S)
     if site_url:
         base = site_url.rstrip("/") + "/"
-        pages = sorted(p.relative_to(site_dir).as_posix() for folder in ("reports", "agencies", REGIONS)
-                       for p in (site_dir / folder).glob("*.html") if p.name != "index.html")
+        pages = sorted(p.relative_to(site_dir).as_posix() for folder in (paths.REPORTS, paths.AGENCIES, REGIONS)
+                       for p in (site_dir / folder).rglob("*.html") if p.name != "index.html")
         urls = "".join(f"\n    <url>\n         <loc>{escape(base + page)}</loc>\n    </url>" for page in pages)
         text = text.replace("</urlset>", urls.lstrip("\n") + "\n</urlset>" if urls else "</urlset>", 1)
     _write(path, text)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from builder.vocabulary import STATUS_NAMES
 from builder.model import Report
+from builder.site import paths
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 100
@@ -33,7 +34,7 @@ def atom(reports: Sequence[Report], ids: Sequence[str], title: str, tag_base: st
         _text(entry, "title", f"{name} 政府信息公开工作年度报告")
         _text(entry, "id", f"{tag_base}:report:{report_id}")
         _text(entry, "updated", f"{day}T00:00:00Z")
-        ElementTree.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=f"reports/{report_id}.html")
+        ElementTree.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=paths.report_page(report_id))
         errors = sum(f.severity == "error" for f in report.findings)
         warnings = sum(f.severity == "warning" for f in report.findings)
         _text(entry, "summary", f"校验结果：{STATUS_NAMES[report.status]}（{errors} 个错误，{warnings} 个警告）")

@@ -17,7 +17,7 @@ from builder.vocabulary import SEVERITY_NAMES, STATUS_COLORS, STATUS_NAMES
 from builder.model import Report
 from builder.places import KIND_NAMES, LEVEL_NAMES
 from builder.ids import agency_digest
-from builder.site import layout, overview, summary
+from builder.site import layout, overview, paths, summary
 from builder.forms import NARRATIVE_SECTIONS, SECTIONS, TEMPLATES, cell_path
 
 NARRATIVE = [(s.key, s.label) for s in SECTIONS if s.key in NARRATIVE_SECTIONS]
@@ -118,7 +118,7 @@ def report_page(report: Report, report_id: str, agency_url: str | None, source_h
         badge_width=badge(report.status)[1], region=summary.region_text(report), agency_url=agency_url,
         source_href=source_href, findings=report.findings, severity_names=SEVERITY_NAMES, labels=labels,
         tables=tables, narrative=narrative, cell_pictures=cell_pictures or {},
-        page_url=f"{site_url.rstrip('/')}/reports/{report_id}" if site_url else None)
+        page_url=f"{site_url.rstrip('/')}/{paths.report_base(report_id)}" if site_url else None)
 
 
 def report_csv(report: Report) -> str:
@@ -186,7 +186,8 @@ def index_page(reports: Sequence[Report], ids: Sequence[str], regions: dict[str,
     unplaced = sum(1 for r in reports if not r.place)
     return environment().get_template("index.html").render(provinces=provinces, unplaced=unplaced,
         # every agency named, by name and region: not only those with an agency page
-        reports=reports, rows=overview.first_rows(reports, ids, {i: f"{i}.html" for i in ids}),
+        reports=reports, rows=overview.first_rows(reports, ids, {i: paths.relative(paths.OVERVIEW_PAGE, paths.report_page(i))
+                                                                for i in ids}),
         agencies=len({agency_digest(r) for r in reports if r.agency}),
         years=sorted({r.year for r in reports if r.year}, reverse=True),
         filters=overview.filter_values(reports), kind_names=KIND_NAMES, columns=INDEX_COLUMNS,
@@ -204,8 +205,10 @@ def region_page(region: dict, regions: dict[str, dict], reports: Sequence[Report
     below = [{"code": code, "name": regions[code]["name"], "count": len(regions[code]["members"])}
              for code in sorted(region["below"])]
     shares, counted, whole = summary.outcome_shares(members)
-    listed = sorted(({"id": ids[p], "agency": reports[p].agency or reports[p].source.file, "year": reports[p].year,
-                      "status": reports[p].status} for p in region["members"]),
+    page = paths.region_page(region["code"])
+    listed = sorted(({"url": paths.relative(page, paths.report_page(ids[p])), "year": reports[p].year,
+                      "agency": reports[p].agency or reports[p].source.file, "status": reports[p].status}
+                     for p in region["members"]),
                     key=lambda r: (r["agency"], -(r["year"] or 0)))
     ranking = summary.agency_ranking(members)
     return environment().get_template("region.html").render(
@@ -236,6 +239,6 @@ def home_page(reports: Sequence[Report], ids: Sequence[str], latest: int = 10) -
         provinces=len({(r.place or {}).get("province") for r in reports if r.place}),
         first_year=min(years, default=""), last_year=max(years, default=""),
         checked=sum(r.status == "pass" for r in reports), received=sum(v for v in received if v is not None),
-        latest=[{"id": ids[n], "title": report_title(reports[n]), "status": reports[n].status,
+        latest=[{"url": paths.report_page(ids[n]), "title": report_title(reports[n]), "status": reports[n].status,
                  "added": reports[n].added} for n in newest],
         status_names=STATUS_NAMES)

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 from builder.model import Report
+from builder.site import paths
 from builder.places import LEVELS, short_name
 from builder.vocabulary import STATUS_NAMES
 
@@ -94,14 +95,14 @@ def doc(kind: str, key: str, title: str, subtitle: str, fields: dict[str, set[st
 def report_doc(report: Report, report_id: str, title: str, place: str) -> dict:
     year = f"{report.year} 年" if report.year else ""
     subtitle = " · ".join(p for p in (place, year, f"校验结果：{STATUS_NAMES[report.status]}") if p)
-    entry = doc("report", report_id, title, subtitle, _agency_words(report, [report.year] if report.year else []))
+    entry = doc("report", paths.report_page(report_id), title, subtitle, _agency_words(report, [report.year] if report.year else []))
     entry["year"] = report.year or 0  # the index lists the newest first
     return entry
 
 
 def agency_doc(report: Report, agency_id: str, place: str, years: Sequence[int]) -> dict:
     subtitle = " · ".join(p for p in (place, f"{len(years)} 个年度：{'、'.join(map(str, years))}" if years else "") if p)
-    return doc("agency", agency_id, report.agency or "", subtitle, _agency_words(report, years))
+    return doc("agency", paths.agency_page(agency_id), report.agency or "", subtitle, _agency_words(report, years))
 
 
 def _agency_words(report: Report, years: Sequence[int]) -> dict[str, set[str]]:
@@ -126,7 +127,7 @@ def page_doc(location: str, title: str, text: str, page_title: str) -> dict:
 
 def index_files(docs: Sequence[dict]) -> dict[str, object]:
     """The index as files (name -> JSON value): a manifest, the pages' titles in files of
-    DOC_SHARD, and the words by first character, each word with its pages by field as
+    DOC_SHARD in d/ (so that words and titles each keep within paths.MAX_FILES_A_FOLDER), and the words by first character, each word with its pages by field as
     differences of ascending page numbers (most are 1: a file stays small)."""
     postings: dict[str, list[list[int]]] = defaultdict(lambda: [[] for _ in FIELDS])
     for number, entry in enumerate(docs):
@@ -140,7 +141,7 @@ def index_files(docs: Sequence[dict]) -> dict[str, object]:
         "manifest.json": {"version": 1, "docs": len(docs), "doc_shard": DOC_SHARD, "fields": list(FIELDS),
                           "shortest": SHORTEST, "separator": _SPLIT.pattern, "shards": sorted(shards)}}
     for start in range(0, len(docs), DOC_SHARD):
-        files[f"d-{start // DOC_SHARD}.json"] = [[d["kind"], d["key"], d["title"], d["subtitle"]]
+        files[f"d/{start // DOC_SHARD}.json"] = [[d["kind"], d["key"], d["title"], d["subtitle"]]
                                                  for d in docs[start:start + DOC_SHARD]]
     for key, shard in shards.items():
         files[f"w-{key}.json"] = shard

@@ -21,6 +21,12 @@
     });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
 
+    // a report's page from the overview, as builder/site/paths.py shards them: 2019-0e5499b5e7
+    // is at 2019/0e/2019-0e5499b5e7.html (year, then the digest's first two characters)
+    function page(id) {
+      var cut = id.indexOf("-");
+      return [id.slice(0, cut), id.slice(cut + 1, cut + 3), id].map(encodeURIComponent).join("/") + ".html";
+    }
     function json(name) {
       return fetch(new URL(name, root)).then(function (r) {
         if (!r.ok) throw new Error(name);
@@ -100,7 +106,7 @@
       rows.forEach(function (row) {
         var tr = document.createElement("tr");
         var a = document.createElement("a");
-        a.href = "../reports/" + encodeURIComponent(row[column("id")]) + ".html";
+        a.href = page(row[column("id")]);
         a.textContent = row[column("agency")];
         cell(tr, "机关", null).appendChild(a);
         cell(tr, "地区", row[column("place")]);
@@ -238,7 +244,7 @@
         lines.push([row[column("id")], row[column("agency")], row[column("place")], row[column("year")],
           manifest.kinds[row[column("kind")]], row[column("template")], manifest.statuses[row[column("status")]],
           row[column("received")], row[column("errors")], row[column("warnings")], row[column("code")],
-          new URL("../reports/" + encodeURIComponent(row[column("id")]) + ".html", window.location.href).href].map(field).join(","));
+          new URL(page(row[column("id")]), window.location.href).href].map(field).join(","));
       });
       var blob = new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
       var a = document.createElement("a");

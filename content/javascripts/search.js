@@ -5,7 +5,7 @@
   var script = document.currentScript;
   var root = new URL("..", script ? script.src : window.location.href);  // the site: this file is javascripts/search.js
   var EXACT = [100, 20, 15, 5], PREFIX = [10, 4, 3, 1];  // by field: name, title, place, text
-  var PATHS = { report: "reports/", agency: "agencies/", region: "regions/" };
+  var PATHS = { region: "regions/" };  // a report's, an agency's and a page's key is its address
   var manifest = null, words = {}, titles = {};
 
   function json(path) {
@@ -30,7 +30,7 @@
   function loadTitle(number) {
     return loadManifest().then(function (m) {
       var file = Math.floor(number / m.doc_shard);
-      if (!titles[file]) titles[file] = json("search/d-" + file + ".json");
+      if (!titles[file]) titles[file] = json("search/d/" + file + ".json");
       return titles[file].then(function (list) { return list ? list[number % m.doc_shard] : null; });
     });
   }
