@@ -144,7 +144,7 @@ def _left_margin(lines: list[dict], right: float) -> float | None:
     return min((line["x0"] for line in lines if line["x1"] >= right - _WRAP_SLACK), default=None)
 
 
-def _page_rows(page, number: int, pictures: list[tuple[float, list[DocRow]]]) -> list[DocRow]:
+def _page_rows(page, number: int, pictures: Sequence[tuple[float, list[DocRow]]] = ()) -> list[DocRow]:
     """The page's tables and text lines, top to bottom, with the rows of its `pictures` (top,
     rows): a text line is put with the line before it when that one ran to the right margin and
     this one is not indented (the first line of a paragraph is). The page's last paragraph is
