@@ -69,8 +69,10 @@ class _Pictures:
         self.load, self.cells, self.read = load, [], 0
 
     def rows(self, image_element) -> list[DocRow]:
+        if self.read >= ocr.MAX_PAGES:
+            return []
         name, data = self.load(image_element.get("src") or "")
-        if data is None or self.read >= ocr.MAX_PAGES:
+        if data is None:
             return []
         try:
             image = ocr.decoded(data)

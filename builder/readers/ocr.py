@@ -73,22 +73,30 @@ def cell_pictures(cells: Mapping[str, OcrCell], picture_of: Callable[[OcrCell], 
     import numpy
     from PIL import Image
 
-    wanted = dict(list(cells.items())[:MAX_CELL_PICTURES])
+    by_picture: dict[tuple[int, str], list[tuple[str, OcrCell]]] = {}
+    for path, cell in list(cells.items())[:MAX_CELL_PICTURES]:
+        by_picture.setdefault((cell.page, cell.picture), []).append((path, cell))
     found = {}
-    for where in sorted({(cell.page, cell.picture) for cell in wanted.values()}):
-        image = picture_of(next(cell for cell in wanted.values() if (cell.page, cell.picture) == where))
+    for where in sorted(by_picture):
+        image = picture_of(by_picture[where][0][1])
         if image is None:
             continue
-        pixels = deskewed(numpy.asarray(_sized(image.convert("RGB")))[:, :, ::-1])
-        for path, cell in wanted.items():
-            if (cell.page, cell.picture) != where:
-                continue
+        pixels = page_pixels(image)
+        for path, cell in by_picture[where]:
             x0, y0, x1, y1 = cell.box
             part = pixels[max(0, y0 - 8):y1 + 8, max(0, x0 - 8):x1 + 8, ::-1]
             buffer = io.BytesIO()
             Image.fromarray(numpy.ascontiguousarray(part)).save(buffer, "PNG", optimize=True)
             found[path] = buffer.getvalue()
     return found
+
+
+def page_pixels(image):
+    """A page as OCR reads it, sized and turned straight, in OpenCV's order of colours: the
+    pixels its cells' boxes are given in."""
+    import numpy
+
+    return deskewed(numpy.asarray(_sized(image.convert("RGB")))[:, :, ::-1])
 
 
 def decoded(data: bytes):
@@ -114,9 +122,7 @@ def page_rows(image, page: int, earlier: Sequence[OcrCell] = (), picture: str = 
     more_time(PAGE_SECONDS)
     first_cell = len(earlier)
     first_row = earlier[-1].row + 1 if earlier else 0
-    import numpy
-
-    pixels = deskewed(numpy.asarray(_sized(image.convert("RGB")))[:, :, ::-1])  # OpenCV's order of colours
+    pixels = page_pixels(image)
     found, _ = _engine()(pixels)
     height, width = pixels.shape[:2]
     left, top, right, bottom = within[0] * width, within[1] * height, within[2] * width, within[3] * height
