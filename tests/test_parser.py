@@ -197,3 +197,13 @@ def test_a_label_unlike_any_row_near_is_not_taken_for_one():
     report = parse_text(text.replace(line, line.replace("无正当理由大量反复申请", "无正当理由逾期不补正"), 1))
     assert "label_misread" not in rules_of(report)
     assert report.value("applications/not_processed_excessive/total") is None
+
+
+def test_a_label_only_like_a_row_standing_alone_without_figures_is_not_taken_for_it():
+    """A Markdown heading of a row's label before the row itself (a conversion's doing)."""
+    text, values = make(layout="tab")
+    line = next(line for line in text.splitlines() if "（二）部分公开" in line)
+    report = parse_text(text.replace(line, "### (二) 部分公开 (区分处理的, 只计这一情形, 不计其他情形)\n" + line, 1))
+    paths = TEMPLATES["2021"].row_paths("applications", "partially_granted")
+    assert {p: report.value(p) for p in paths} == {p: values[p] for p in paths}
+    assert "label_misread" not in rules_of(report)

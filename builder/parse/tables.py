@@ -140,7 +140,10 @@ def match_rows(doc_rows: Sequence[DocRow], index: RowIndex) -> tuple[dict[int, _
         # most cells are figures: settle those without a call into Python
         kinds = [_VALUE if (k := known(text)) is None else index.resolve(k, pointer) for text in texts]
         header = header or _COLUMN in kinds
-        labels = [i for i, (kind, _) in enumerate(kinds) if kind in ("row", "fragment", "misread")]
+        # a label only like the row's is taken where its figures stand beside it: alone, it is as
+        # likely a heading or the first line of a wrapped label, and the row may follow
+        labels = [i for i, (kind, _) in enumerate(kinds)
+                  if kind in ("row", "fragment") or kind == "misread" and _has_figures(texts[i + 1:])]
         if labels:
             position = labels[-1]
             kind, found = kinds[position]
