@@ -31,7 +31,7 @@ bench: $(STAMP)
 # Rewrites tests/golden/ from the parser (and the build manifest): review every changed figure
 # against the source by hand.
 golden: $(STAMP)
-	$(BIN)/python -m pytest tests/test_golden.py tests/test_ocr_golden.py tests/test_outputs.py --update-golden
+	$(BIN)/python -m pytest tests/test_golden.py tests/test_ocr_golden.py tests/test_ocr.py tests/test_outputs.py --update-golden
 
 # docs/fidelity.md: cells right, flagged and wrong per source form, real and synthetic corpora.
 fidelity: $(STAMP)

@@ -4,16 +4,22 @@ figures, and the doubts that keep a misread figure from being published."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import shutil
 import sqlite3
 from decimal import Decimal
+from pathlib import Path
 
 from builder import pipeline, runner, sidecar
+from builder.cache import ParseCache, entry_key
 from builder.forms import TEMPLATES
 from builder.model import Document, OcrCell, Source
 from builder.parse import parse
+from builder.readers import ocr
 from builder.readers import text as text_reader
 from builder.synth import scans
 from conftest import ROOT
+from test_ocr_golden import BUILT, FILLED, check_golden
 from test_parser import make
 
 
@@ -26,6 +32,15 @@ def as_if_read_by_ocr(text: str, confidence=lambda line: 0.99) -> Document:
     cells = tuple(OcrCell(line, 1, (0, line * 20, 100, line * 20 + 18), label, confidence(line), line)
                   for line, label in sorted(labels.items()))
     return dataclasses.replace(document, ocr=cells, pictures=True)
+
+
+def assert_a_cell_of(picture: Path, page) -> None:
+    """A picture shown for a doubted cell is that cell, cut from the page as OCR saw it, not the page."""
+    from PIL import Image
+
+    height, width = ocr.page_pixels(page).shape[:2]
+    with Image.open(picture) as image:
+        assert 10 < image.width < width / 3 and 10 < image.height < height / 2
 
 
 def line_of(text: str, label: str) -> int:
@@ -80,10 +95,12 @@ def test_figures_of_a_sum_that_ocr_broke_are_blank_never_published_as_read():
     assert parse_text(text).value(total) == values[total]
 
 
-def test_an_image_only_pdf_is_read_by_ocr_and_publishes_no_wrong_figure(tmp_path):
-    pdf, values = scans.form_pdf(tmp_path)
+def test_an_image_only_pdf_is_read_by_ocr_in_a_build_as_its_golden_says_and_publishes_no_wrong_figure(
+        tmp_path, update_golden):
+    values = {path: Decimal(value) for path, value in FILLED.items() if value is not None}
     (tmp_path / "reports").mkdir()
-    scan = scans.image_only_pdf(scans.page_images(pdf, 150), tmp_path / "reports" / "scan.pdf", 150)
+    scan = tmp_path / "reports" / "scan.pdf"
+    shutil.copyfile(BUILT, scan)
     assert pipeline.process(scan, ocr=False).status == "unparsed"
     options = runner.BuildOptions(scan.parent, tmp_path / "package", tmp_path / "site", ROOT,
                                   cache_file=tmp_path / "cache.sqlite")
@@ -91,6 +108,10 @@ def test_an_image_only_pdf_is_read_by_ocr_and_publishes_no_wrong_figure(tmp_path
     report = built.reports[0]
     assert report.status in ("pass", "warn") and report.template == "2021"
     assert any(f.rule == "ocr_read" for f in report.findings)  # said on its page: the figures came from OCR
+    data = scan.read_bytes()
+    key = entry_key(data, None, True, pipeline.pictures_digest(scan))
+    whole = ParseCache(tmp_path / "cache.sqlite").get(key, hashlib.sha256(data).hexdigest())
+    check_golden(BUILT, whole, update_golden)  # read in a pool's worker, under its time bound
     db = sqlite3.connect(tmp_path / "package" / "gongkai.sqlite")
     got = {f"applications/{row[0]}/{column}": value for row in
            db.execute("select row, natural_person, commercial_enterprise, research_institution, social_welfare_org, "
@@ -122,8 +143,8 @@ def test_an_image_only_pdf_is_read_by_ocr_and_publishes_no_wrong_figure(tmp_path
 
 
 def test_a_page_put_in_as_a_picture_is_read(tmp_path):
-    pdf, values = scans.form_pdf(tmp_path)
-    page = scans.scanned(scans.page_images(pdf, 150)[1], rotate=1.5, jpeg=70)  # the page of section 三
+    values = {path: Decimal(value) for path, value in FILLED.items() if value is not None}
+    page = scans.scanned(scans.page_images(BUILT, 150)[1], rotate=1.5, jpeg=70)  # the page of section 三
     page.save(tmp_path / "page.jpg", quality=95)
     report = pipeline.process(tmp_path / "page.jpg")
     assert report.source.format == "image" and "applications" in report.tables_found
@@ -147,28 +168,6 @@ def test_a_picture_of_billions_of_pixels_is_refused_before_it_is_decoded(tmp_pat
     assert report.status == "unparsed" and "图片" in report.findings[0].message
 
 
-def test_a_web_page_whose_tables_are_pictures_saved_beside_it_is_read(tmp_path):
-    pdf, values = scans.form_pdf(tmp_path)
-    reports = tmp_path / "reports"
-    pictures = reports / "page_files"  # as a browser saves a page with its pictures
-    pictures.mkdir(parents=True)
-    images = []
-    for number, image in enumerate(scans.page_images(pdf, 150), start=1):
-        image.save(pictures / f"W0202401{number}.png")
-        images.append(f'<p><img src="http://www.example.gov.cn/xxgk/W0202401{number}.png"></p>')
-    (pictures / "logo.png").write_bytes(b"not read: no page names it")
-    (reports / "page.html").write_text(
-        "<html><head><title>建宁县财政局2023年政府信息公开工作年度报告</title></head><body>"
-        "<h1>建宁县财政局2023年政府信息公开工作年度报告</h1>" + "".join(images) +
-        '<p><img src="../../etc/passwd.png"><img src="file:///etc/hosts.png"></p></body></html>', encoding="utf-8")
-    assert pipeline.report_files([reports]) == [reports / "page.html"]  # the pictures are not reports
-    report = pipeline.process(reports / "page.html")
-    assert report.template == "2021" and report.status in ("pass", "warn")
-    read = {p: report.value(p) for p in values if report.value(p) is not None}
-    assert len(read) >= 0.99 * len(values) and all(v == values[p] for p, v in read.items())
-    assert pipeline.process(reports / "page.html", ocr=False).status == "unparsed"
-
-
 def test_adding_a_web_page_brings_its_pictures_and_nothing_else(tmp_path):
     import datetime as dt
 
@@ -188,11 +187,9 @@ def test_adding_a_web_page_brings_its_pictures_and_nothing_else(tmp_path):
 
 
 def test_the_cells_ocr_doubted_are_shown_cut_from_the_picture_beside_their_finding(tmp_path):
-    from PIL import Image
-
-    pdf, _ = scans.form_pdf(tmp_path)
     (tmp_path / "reports").mkdir()
-    scans.image_only_pdf(scans.page_images(pdf, 75), tmp_path / "reports" / "scan.pdf", 75)  # coarse: doubts
+    pages = scans.page_images(BUILT, 75)[:2]  # coarse: OCR doubts some cells; the title's page and the next
+    scans.image_only_pdf(pages, tmp_path / "reports" / "scan.pdf", 75)
     runner.build(runner.BuildOptions(tmp_path / "reports", tmp_path / "package", tmp_path / "site", ROOT))
     page_file = next((tmp_path / "site" / "reports").rglob("2023-*.html"))
     page = page_file.read_text(encoding="utf-8")
@@ -203,45 +200,69 @@ def test_the_cells_ocr_doubted_are_shown_cut_from_the_picture_beside_their_findi
     assert 0 < len(shown) <= len(doubted)
     for picture in shown:
         assert f'src="{page_file.stem}.cells/{picture.name}"' in page
-        with Image.open(picture) as image:  # a cell, not a page
-            assert 10 < image.width < 600 and 10 < image.height < 300
+        assert_a_cell_of(picture, pages[0])
 
 
-def test_pictures_a_sidecar_names_are_read_in_their_place_cut_out_and_keyed(tmp_path):
-    """An archived page whose pictures were saved under other names than their addresses: the
-    sidecar maps each address to its file beside the page; those files are the page's, not
-    reports; a cell OCR doubted is cut from its picture; a picture replaced is read again."""
-    from PIL import Image
-
-    pdf, values = scans.form_pdf(tmp_path)
+def test_a_web_page_whose_tables_are_pictures_beside_it_is_read_and_its_doubted_cells_cut_out(tmp_path):
+    """An archived page with its pictures: two saved as a browser saves them (`page_files/`, by
+    the address's file name), two under other names, which its sidecar maps from their
+    addresses. Those files are the page's, not reports; each figure is read from its picture;
+    a cell OCR doubted is cut from the picture it was read from."""
     reports = tmp_path / "reports"
-    reports.mkdir()
+    (reports / "page_files").mkdir(parents=True)
     images, named = [], {}
-    for number, image in enumerate(scans.page_images(pdf, 75), start=1):  # coarse: OCR doubts some cells
-        image.save(reports / f"report-picture-{number}.png")
-        images.append(f'<p><img src="/u/cms/www/2024/0{number}/a8f3{number}.png"></p>')
-        named[f"/u/cms/www/2024/0{number}/a8f3{number}.png"] = f"report-picture-{number}.png"
+    pages = scans.page_images(BUILT, 75)  # coarse: OCR doubts some cells
+    for number, image in enumerate(pages, start=1):
+        address = f"http://www.example.gov.cn/u/cms/2024/0{number}/W0202401{number}.png"
+        if number <= 2:
+            image.save(reports / "page_files" / f"W0202401{number}.png")
+        else:
+            image.save(reports / f"report-picture-{number}.png")
+            named[address] = f"report-picture-{number}.png"
+        images.append(f'<p><img src="{address}"></p>')
+    (reports / "page_files" / "logo.png").write_bytes(b"not read: no page names it")
     (reports / "page.html").write_text(
         "<html><head><title>建宁县财政局2023年政府信息公开工作年度报告</title></head><body>"
-        "<h1>建宁县财政局2023年政府信息公开工作年度报告</h1>" + "".join(images) + "</body></html>", encoding="utf-8")
+        "<h1>建宁县财政局2023年政府信息公开工作年度报告</h1>" + "".join(images) +
+        '<p><img src="../../etc/passwd.png"><img src="file:///etc/hosts.png"></p></body></html>', encoding="utf-8")
     sidecar.write(reports / "page.yml", {"pictures": named})
-    assert pipeline.report_files([reports]) == [reports / "page.html"]
+    assert pipeline.report_files([reports]) == [reports / "page.html"]  # the pictures are not reports
+    assert pipeline.process(reports / "page.html", ocr=False).status == "unparsed"
     options = runner.BuildOptions(reports, tmp_path / "package", tmp_path / "site", ROOT,
                                   cache_file=tmp_path / "cache.sqlite")
     report = runner.build(options).reports[0]
     assert report.template == "2021" and report.status in ("pass", "warn")
     db = sqlite3.connect(tmp_path / "package" / "gongkai.sqlite")
     published = dict(db.execute("select cell, read_as from ocr_cells where used"))  # used: published as read
-    assert len(published) > 100 and all(str(values[cell]) == read for cell, read in published.items())
-    assert {p for p, in db.execute("select distinct picture from ocr_cells")} <= set(named.values())
+    assert len(published) > 100 and all(FILLED[cell] == read for cell, read in published.items())
+    assert {p for p, in db.execute("select distinct picture from ocr_cells")} == {
+        "page_files/W02024011.png", "page_files/W02024012.png", *named.values()}
+    assert db.execute("select count(*) from ocr_cells where not used").fetchone()[0] > 0
     page_file = next((tmp_path / "site" / "reports").rglob("2023-*.html"))
     shown = sorted(page_file.with_suffix(".cells").glob("cell-*.png"))
     assert shown and all(f'src="{page_file.stem}.cells/{p.name}"' in page_file.read_text(encoding="utf-8")
                          for p in shown)
-    with Image.open(shown[0]) as image:
-        assert 10 < image.width < 600 and 10 < image.height < 300
+    for picture in shown:
+        assert_a_cell_of(picture, pages[0])
     assert runner.build(options).parsed == 0
-    Image.new("RGB", (600, 800), "white").save(reports / "report-picture-2.png")
+
+
+def test_a_picture_replaced_beside_its_page_is_read_again(tmp_path):
+    from PIL import Image
+
+    reports = tmp_path / "reports"
+    (reports / "page_files").mkdir(parents=True)
+    blank = Image.new("RGB", (300, 200), "white")  # no text: OCR's detection finds none, quickly
+    blank.save(reports / "page_files" / "W1.png")
+    blank.save(reports / "saved-2.png")
+    (reports / "page.html").write_text(make(agency="巴集乡", year=2023)[0].replace("\n", "<br>") +
+                                       '<img src="/u/W1.png"><img src="/u/a8f32.png">', encoding="utf-8")
+    sidecar.write(reports / "page.yml", {"pictures": {"/u/a8f32.png": "saved-2.png"}})
+    options = runner.BuildOptions(reports, tmp_path / "package", cache_file=tmp_path / "cache.sqlite")
+    assert [runner.build(options).parsed for _ in range(2)] == [1, 0]
+    Image.new("RGB", (300, 200), "black").save(reports / "page_files" / "W1.png")
+    assert runner.build(options).parsed == 1
+    Image.new("RGB", (300, 200), "black").save(reports / "saved-2.png")
     assert runner.build(options).parsed == 1
 
 
