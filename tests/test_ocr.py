@@ -291,3 +291,16 @@ def test_a_pdf_of_text_whose_tables_are_pasted_in_as_pictures_is_read_where_they
     assert "本报告的统计表格见下图" in report.sections["preamble"]  # the text layer, read as text
     unread = pipeline.process(pdf, ocr=False)
     assert unread.status == "unparsed" and "no_tables" in {f.rule for f in unread.findings}
+
+
+def test_a_scanned_pdf_s_pages_are_read_by_ocr_once(tmp_path, monkeypatch):
+    """A PDF without text is a scan, told before its pictures are looked at: they are its pages,
+    not pictures pasted among text, and OCR (seconds a page) reads each once."""
+    from PIL import Image
+
+    scan = scans.image_only_pdf([Image.new("RGB", (600, 800), "white") for _ in range(2)], tmp_path / "scan.pdf", 75)
+    read = []
+    page_rows = ocr.page_rows
+    monkeypatch.setattr(ocr, "page_rows", lambda image, page, *args, **kwargs: read.append(page) or
+                        page_rows(image, page, *args, **kwargs))
+    assert pipeline.process(scan).source.format == "pdf" and read == [1, 2]

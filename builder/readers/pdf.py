@@ -49,15 +49,18 @@ def read(data: bytes, source: Source, pictures: bool = False) -> Document:
             raise NotText(f"PDF 页数过多（{max(declared, len(pdf.pages))} 页，上限 {MAX_PAGES} 页）")
         cells: list[OcrCell] = []
         try:
-            rows = [row for number, page in enumerate(pdf.pages, start=1)
-                    for row in _page_rows(page, number, _pictures(page, number, data, cells) if pictures else [])]
+            # a scan is told before any picture is read: its pages are OCR'd whole (`Scanned`), once
+            scanned = not any(page.chars for page in pdf.pages)
+            rows = [] if scanned else [
+                row for number, page in enumerate(pdf.pages, start=1)
+                for row in _page_rows(page, number, _pictures(page, number, data, cells) if pictures else [])]
         except MemoryError:
             raise
         except Exception as err:  # pdfminer raises many kinds for a damaged file
             if isinstance(err.__cause__ or err.__context__, MemoryError):
                 raise MemoryError from None  # pdfplumber wraps it: a stream that inflates without end
             raise NotText(f"PDF 文件已损坏，无法读取（{type(err).__name__}）") from None
-        if not any(page.chars for page in pdf.pages):
+        if scanned:
             raise Scanned("PDF 没有文字层（扫描件）：表格是图片，需要 OCR 才能读取")
     return Document(source, tuple(rows), ocr=tuple(cells), pictures=bool(cells))
 
