@@ -6,9 +6,10 @@ Run: make bench  (or: .venv/bin/python benchmarks/bench_distributed.py [--report
 Budget (issue 17): the Dask build at most 25 % slower than the local one at 10,000 reports. On
 two cores the point is Dask's overhead, not a speed-up.
 
-Each build runs in a child process, whose tree (the build, its pool's or its cluster's
-processes) is sampled for the sum of their resident memory; pages a forked pool shares with
-its parent count in each process, so the local figure is an upper bound.
+Each build runs in a child process, sampled twice a second: the peak of its own resident memory
+(the client's: the build's summaries, ids, overview), and the peak of its whole tree's (the
+build, its pool's or its cluster's processes) proportional set size, in which a page that
+forked processes share counts once, split between them.
 """
 
 from __future__ import annotations
@@ -77,24 +78,26 @@ def _cluster(engine: str):
         yield executor
 
 
-def measured(engine: str, corpus: Path, out: Path) -> tuple[dict, float]:
-    """A build in a child process: its figures, and the peak of its process tree's memory (MB)."""
+def measured(engine: str, corpus: Path, out: Path) -> tuple[dict, float, float]:
+    """A build in a child process: its figures, the peak of its own resident memory and the peak
+    of its process tree's proportional set size (MB)."""
     child = subprocess.Popen([sys.executable, __file__, "--child", engine, str(corpus), str(out)],
                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    peak = 0
+    own = tree = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal own, tree
         root = psutil.Process(child.pid)
-        while not done.wait(0.2):
+        while not done.wait(0.5):
             total = 0
             try:
+                own = max(own, root.memory_info().rss)
                 for process in [root, *root.children(recursive=True)]:
-                    total += process.memory_info().rss
+                    total += process.memory_full_info().pss
             except psutil.NoSuchProcess:  # one ended between the listing and the reading
                 continue
-            peak = max(peak, total)
+            tree = max(tree, total)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -103,7 +106,7 @@ def measured(engine: str, corpus: Path, out: Path) -> tuple[dict, float]:
     sampler.join()
     if child.returncode:
         raise SystemExit(f"{engine} build failed ({child.returncode})")
-    return json.loads(output.strip().splitlines()[-1]), peak / 2**20
+    return json.loads(output.strip().splitlines()[-1]), own / 2**20, tree / 2**20
 
 
 def digest(folder: Path) -> str:
@@ -125,9 +128,10 @@ def compare(size: int, work: Path, rounds: int) -> Iterator[str]:
     for round_ in range(rounds):
         for engine in ENGINES if round_ % 2 == 0 else reversed(ENGINES):
             shutil.rmtree(work / engine, ignore_errors=True)
-            figures, peak = measured(engine, corpus, work / engine)
+            figures, own, tree = measured(engine, corpus, work / engine)
             yield (f"| {size:,} | {engine} | {figures['start']:.1f} | {figures['parse']:.1f} "
-                   f"| {figures['publish']:.1f} | {figures['build']:.1f} | {figures['stop']:.1f} | {peak:,.0f} |")
+                   f"| {figures['publish']:.1f} | {figures['build']:.1f} | {figures['stop']:.1f} "
+                   f"| {own:,.0f} | {tree:,.0f} |")
             if engine not in best or figures["build"] < best[engine]["build"]:
                 best[engine] = figures
         same = same and all(digest(work / "local" / part) == digest(work / "dask" / part)
@@ -137,7 +141,7 @@ def compare(size: int, work: Path, rounds: int) -> Iterator[str]:
     yield (f"| {size:,} | Dask overhead (faster builds) | | {dask['parse'] / local['parse'] - 1:+.0%} "
            f"| {dask['publish'] / local['publish'] - 1:+.0%} | {dask['build'] / local['build'] - 1:+.0%} "
            f"| {whole / local['build'] - 1:+.0%} with the cluster's start and stop | "
-           f"{'same bytes' if same else 'OUTPUTS DIFFER'} |")
+           f"{'same bytes' if same else 'OUTPUTS DIFFER'} | |")
 
 
 def main() -> None:
@@ -152,9 +156,10 @@ def main() -> None:
         print(json.dumps(one_build(engine, Path(corpus), Path(out))))
         return
     print(f"{os.cpu_count()} cores; the local pool: {os.cpu_count()} processes; Dask: a LocalCluster of 2 workers "
-          "of one thread (seconds; memory: peak of the summed resident memory of the process tree)\n")
-    print("| reports | engine | cluster start | parse | publish | build | cluster stop | peak MB |")
-    print("|---|---|---|---|---|---|---|---|")
+          "of one thread (seconds; memory: peaks of the build's own resident memory and of its process tree's "
+          "proportional set size)\n")
+    print("| reports | engine | cluster start | parse | publish | build | cluster stop | build's own MB | tree's MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for size in [args.reports] + ([100_000] if args.full else []):
         with tempfile.TemporaryDirectory() as folder:
             for row in compare(size, Path(folder), args.rounds):
