@@ -81,8 +81,10 @@ def main() -> None:
     if args.write:
         path = ROOT / "docs" / "performance.md"
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("| OCR of ")]
-        last = max(n for n, line in enumerate(lines) if line.startswith("| "))
-        path.write_text("\n".join(lines[:last + 1] + rows + lines[last + 1:]) + "\n", encoding="utf-8")
+        # at the end of the first table, the one `run_all.py` writes, not of the Parquet table below it
+        first = next(n for n, line in enumerate(lines) if line.startswith("| "))
+        end = next((n for n in range(first, len(lines)) if not lines[n].startswith("|")), len(lines))
+        path.write_text("\n".join(lines[:end] + rows + lines[end:]) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
